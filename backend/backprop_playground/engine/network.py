@@ -1,0 +1,193 @@
+"""The network of a scenario: layer sizes, parameter layout, hyperparameters, initialization."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import codes
+from .datasets import Data
+from .errors import ScenarioError
+
+
+@dataclass
+class Layout:
+    """Where each layer's W, b and units live in the flat arrays (see `kernels`)."""
+
+    sizes: np.ndarray  # [L+1] units per layer, sizes[0] = number of features
+    woff: np.ndarray  # [L+1] offset of W_l in theta (index 0 unused)
+    boff: np.ndarray  # [L+1] offset of b_l in theta
+    uoff: np.ndarray  # [L+1] offset of layer l's units in Z, A, DA, D
+    n_params: int
+    n_units: int
+
+    @classmethod
+    def of(cls, sizes: list[int]) -> Layout:
+        L = len(sizes) - 1
+        woff = np.zeros(L + 1, dtype=np.int64)
+        boff = np.zeros(L + 1, dtype=np.int64)
+        uoff = np.zeros(L + 1, dtype=np.int64)
+        p = 0
+        for layer in range(1, L + 1):
+            woff[layer] = p
+            p += sizes[layer] * sizes[layer - 1]
+            boff[layer] = p
+            p += sizes[layer]
+        u = 0
+        for layer in range(L + 1):
+            uoff[layer] = u
+            u += sizes[layer]
+        return cls(np.asarray(sizes, dtype=np.int64), woff, boff, uoff, p, u)
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.sizes) - 1
+
+    def W(self, theta: np.ndarray, layer: int) -> np.ndarray:
+        """View of W_l [sizes[l], sizes[l-1]] inside a flat array."""
+        o = int(self.woff[layer])
+        rows, cols = int(self.sizes[layer]), int(self.sizes[layer - 1])
+        return theta[o : o + rows * cols].reshape(rows, cols)
+
+    def b(self, theta: np.ndarray, layer: int) -> np.ndarray:
+        o = int(self.boff[layer])
+        return theta[o : o + int(self.sizes[layer])]
+
+    def units(self, M: np.ndarray, layer: int) -> np.ndarray:
+        """Columns of layer l's units in a [batch, U] buffer."""
+        o = int(self.uoff[layer])
+        return M[:, o : o + int(self.sizes[layer])]
+
+    def weight_mask(self) -> np.ndarray:
+        wmask = np.zeros(self.n_params)
+        for layer in range(1, self.n_layers + 1):
+            self.W(wmask, layer)[:] = 1.0
+        return wmask
+
+
+def resolve_head(scenario: dict, data: Data) -> tuple[str, str, int]:
+    """(output activation, loss, output width), with the contract's defaults and checks."""
+    out_act = scenario.get("output_activation")
+    loss = scenario.get("loss")
+    if out_act is None:
+        if data.is_classification:
+            out_act = "sigmoid" if data.n_classes == 2 else "softmax"
+        else:
+            out_act = "linear"
+    if loss is None:
+        loss = {"sigmoid": "bce", "softmax": "cross_entropy"}.get(out_act, "mse")
+        if out_act == "sigmoid" and not data.is_classification:
+            loss = "mse"
+    if (out_act == "softmax") != (loss == "cross_entropy"):
+        if out_act == "softmax":
+            raise ScenarioError(("loss",), "softmax output requires loss 'cross_entropy'")
+        raise ScenarioError(("loss",), "cross_entropy requires output_activation 'softmax'")
+    if loss == "bce" and out_act != "sigmoid":
+        raise ScenarioError(("loss",), "bce requires output_activation 'sigmoid'")
+    if data.is_classification:
+        width = data.n_classes if (out_act == "softmax" or data.n_classes > 2) else 1
+    else:
+        assert data.targets is not None
+        width = int(data.targets.shape[1])
+        if loss == "bce" and (np.any(data.targets < 0) or np.any(data.targets > 1)):
+            raise ScenarioError(
+                ("dataset", "points", "targets"), "bce needs targets in [0, 1]"
+            )
+    if out_act == "softmax" and width < 2:
+        raise ScenarioError(
+            ("output_activation",), "softmax needs at least 2 outputs; these targets have 1"
+        )
+    return out_act, loss, width
+
+
+def hyper_vectors(scenario: dict, out_act: str, loss: str) -> tuple[np.ndarray, np.ndarray]:
+    """The kernels' integer and float hyperparameter vectors (`codes.IP_*`, `codes.HP_*`)."""
+    opt = scenario.get("optimizer") or {}
+    sched = scenario.get("schedule") or {}
+    reg = scenario.get("regularization") or {}
+    clip = scenario.get("clip") or {}
+    ip = np.zeros(codes.IP_SIZE, dtype=np.int64)
+    hp = np.zeros(codes.HP_SIZE, dtype=np.float64)
+    ip[codes.IP_HIDDEN_ACT] = codes.ACTIVATIONS[scenario.get("activation", "tanh")]
+    ip[codes.IP_OUT_ACT] = codes.ACTIVATIONS[out_act]
+    ip[codes.IP_LOSS] = codes.LOSSES[loss]
+    ip[codes.IP_OPT] = codes.OPTIMIZERS[opt.get("kind", "sgd")]
+    ip[codes.IP_SCHED] = codes.SCHEDULES[sched.get("kind", "constant")]
+    ip[codes.IP_REG] = codes.REGULARIZATIONS[reg.get("kind", "none")]
+    ip[codes.IP_CLIP] = codes.CLIPS[clip.get("kind", "none")]
+    kind = opt.get("kind", "sgd")
+    ip[codes.IP_NESTEROV] = 1 if (kind == "sgd" and opt.get("nesterov", False)) else 0
+    hp[codes.HP_LR] = opt.get("lr", 0.03)
+    hp[codes.HP_MOMENTUM] = opt.get("momentum", 0.0) if kind == "sgd" else 0.0
+    hp[codes.HP_ALPHA] = opt.get("alpha", 0.99)
+    hp[codes.HP_BETA1] = opt.get("beta1", 0.9)
+    hp[codes.HP_BETA2] = opt.get("beta2", 0.999)
+    hp[codes.HP_EPS] = opt.get("eps", 1e-8)
+    hp[codes.HP_WEIGHT_DECAY] = opt.get("weight_decay", 0.0)
+    hp[codes.HP_REG_RATE] = reg.get("rate", 0.0) if reg.get("kind", "none") != "none" else 0.0
+    hp[codes.HP_CLIP_THRESHOLD] = clip.get("threshold", 1.0)
+    hp[codes.HP_STEP_SIZE] = sched.get("step_size", 100)
+    hp[codes.HP_GAMMA] = sched.get("gamma", 0.5)
+    hp[codes.HP_TOTAL_STEPS] = sched.get("total_steps", 1000)
+    hp[codes.HP_MIN_LR] = sched.get("min_lr", 0.0)
+    hp[codes.HP_WARMUP_STEPS] = sched.get("warmup_steps", 100)
+    hp[codes.HP_MAX_LR] = sched.get("max_lr", 0.3)
+    if kind == "sgd" and opt.get("nesterov", False) and hp[codes.HP_MOMENTUM] <= 0.0:
+        raise ScenarioError(("optimizer", "nesterov"), "nesterov requires momentum > 0")
+    return ip, hp
+
+
+def initial_params(init: dict, layout: Layout) -> np.ndarray:
+    """theta at step 0: the init scheme with a seeded numpy Generator, or explicit params.
+
+    xavier_uniform U(+-scale sqrt(6/(fan_in+fan_out))), xavier_normal N(0, scale sqrt(2/(fan_in+
+    fan_out))), he_uniform U(+-scale sqrt(6/fan_in)), he_normal N(0, scale sqrt(2/fan_in)),
+    uniform U(+-scale), normal N(0, scale), zeros. Every bias starts at init.bias.
+    """
+    theta = np.zeros(layout.n_params)
+    explicit = init.get("params")
+    L = layout.n_layers
+    if explicit is not None:
+        if len(explicit) != L:
+            raise ScenarioError(("init", "params"), f"must have {L} layers, got {len(explicit)}")
+        for layer in range(1, L + 1):
+            spec = explicit[layer - 1]
+            W = np.asarray(spec.get("W"), dtype=np.float64)
+            b = np.asarray(spec.get("b"), dtype=np.float64)
+            want = (int(layout.sizes[layer]), int(layout.sizes[layer - 1]))
+            if W.shape != want:
+                raise ScenarioError(
+                    ("init", "params", layer - 1, "W"), f"must have shape {list(want)}"
+                )
+            if b.shape != (want[0],):
+                raise ScenarioError(("init", "params", layer - 1, "b"), f"must have {want[0]} values")
+            layout.W(theta, layer)[:] = W
+            layout.b(theta, layer)[:] = b
+        return theta
+    rng = np.random.default_rng(int(init.get("seed", 1)))
+    scheme = init.get("scheme", "xavier_uniform")
+    scale = float(init.get("scale", 1.0))
+    for layer in range(1, L + 1):
+        fan_out, fan_in = int(layout.sizes[layer]), int(layout.sizes[layer - 1])
+        shape = (fan_out, fan_in)
+        if scheme == "xavier_uniform":
+            bound = scale * math.sqrt(6.0 / (fan_in + fan_out))
+            W = rng.uniform(-bound, bound, shape)
+        elif scheme == "xavier_normal":
+            W = rng.normal(0.0, scale * math.sqrt(2.0 / (fan_in + fan_out)), shape)
+        elif scheme == "he_uniform":
+            bound = scale * math.sqrt(6.0 / fan_in)
+            W = rng.uniform(-bound, bound, shape)
+        elif scheme == "he_normal":
+            W = rng.normal(0.0, scale * math.sqrt(2.0 / fan_in), shape)
+        elif scheme == "uniform":
+            W = rng.uniform(-scale, scale, shape)
+        elif scheme == "normal":
+            W = rng.normal(0.0, scale, shape)
+        else:
+            W = np.zeros(shape)
+        layout.W(theta, layer)[:] = W
+        layout.b(theta, layer)[:] = float(init.get("bias", 0.0))
+    return theta
