@@ -368,10 +368,9 @@ class Run:
             self._apply_events(state)
         return buf
 
-    def epoch(self, state: State) -> float:
+    def batches_per_epoch(self, state: State) -> int:
         n_train = self.data.train_rows.size + state.n_added
-        bs = min(int(state.hyper["batch_size"]), n_train)
-        return state.step / math.ceil(n_train / bs)
+        return math.ceil(n_train / min(int(state.hyper["batch_size"]), n_train))
 
     # ------------------------------------------------------------ reading states
 

@@ -1,0 +1,98 @@
+"""The API of ../shared/API.md under /api/v1: thin routes over `service.Trainer`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+
+from .. import __version__
+from ..presets import PRESETS
+from ..schemas import (
+    ErrorBody,
+    Gradcheck,
+    GradcheckRequest,
+    Health,
+    Heatmaps,
+    HeatmapsRequest,
+    Preset,
+    Snapshot,
+    SnapshotRequest,
+    StepRequest,
+    StepResponse,
+    TrainRequest,
+    TrainResponse,
+)
+from .responses import JSONResponse, error_response
+
+ERRORS = {
+    413: {"model": ErrorBody, "description": "request body too large"},
+    422: {"model": ErrorBody, "description": "invalid request: each offending field and its rule"},
+    429: {"model": ErrorBody, "description": "too many requests"},
+}
+
+router = APIRouter(prefix="/api/v1", responses=ERRORS)
+
+
+def _trainer(request: Request):
+    return request.app.state.trainer
+
+
+@router.get("/health", response_model=Health, tags=["meta"])
+def health() -> JSONResponse:
+    return JSONResponse({"status": "ok", "version": __version__})
+
+
+@router.get("/presets", response_model=list[Preset], tags=["presets"])
+def list_presets() -> JSONResponse:
+    return JSONResponse([p.model_dump(mode="json", exclude_none=True) for p in PRESETS.values()])
+
+
+@router.get("/presets/{preset_id}", response_model=Preset, tags=["presets"])
+def get_preset(preset_id: str) -> JSONResponse:
+    preset = PRESETS.get(preset_id)
+    if preset is None:
+        return error_response(
+            404, [{"loc": ["path", "preset_id"], "msg": f"no preset {preset_id!r}", "type": "not_found"}]
+        )
+    return JSONResponse(preset.model_dump(mode="json", exclude_none=True))
+
+
+@router.post("/snapshot", response_model=Snapshot, tags=["training"])
+async def snapshot(body: SnapshotRequest, request: Request) -> JSONResponse:
+    """The state after `step` updates."""
+    result = await run_in_threadpool(_trainer(request).snapshot, body.scenario, body.step)
+    return JSONResponse(result)
+
+
+@router.post("/step", response_model=StepResponse, tags=["training"])
+async def step(body: StepRequest, request: Request) -> JSONResponse:
+    """The state after `step + 1` updates and the trace of that update: every number of it."""
+    result = await run_in_threadpool(
+        _trainer(request).step, body.scenario, body.step, body.trace_samples
+    )
+    return JSONResponse(result)
+
+
+@router.post("/train", response_model=TrainResponse, tags=["training"])
+async def train(body: TrainRequest, request: Request) -> JSONResponse:
+    """`steps` updates from `step`, with a per-update history (thinned to 2,000 entries)."""
+    result = await run_in_threadpool(
+        _trainer(request).train, body.scenario, body.step, body.steps, body.eval_every
+    )
+    return JSONResponse(result)
+
+
+@router.post("/heatmaps", response_model=Heatmaps, tags=["training"])
+async def heatmaps(body: HeatmapsRequest, request: Request) -> JSONResponse:
+    """Every unit's output over a grid of the input plane (2-D data only)."""
+    result = await run_in_threadpool(
+        _trainer(request).heatmaps, body.scenario, body.step, body.resolution
+    )
+    return JSONResponse(result)
+
+
+@router.post("/gradcheck", response_model=Gradcheck, tags=["training"])
+async def gradcheck(body: GradcheckRequest, request: Request) -> JSONResponse:
+    """Analytic gradient on the next batch against central differences (h = 1e-6)."""
+    result = await run_in_threadpool(_trainer(request).gradcheck, body.scenario, body.step)
+    return JSONResponse(result)

@@ -1,0 +1,176 @@
+"""`create_app(settings)`: the FastAPI app, its error handling, and the static page."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import __version__
+from .api.responses import dumps, error_response
+from .api.routes import router
+from .engine import ScenarioError
+from .service import RequestError, Trainer
+from .settings import Settings
+
+log = logging.getLogger("backprop_playground")
+
+
+class BodyGuard:
+    """Pure ASGI middleware: 413 for bodies over the limit, 422 for bodies that are not JSON.
+
+    Parsing with orjson first turns too deeply nested or malformed JSON into a clear 4xx
+    (the standard library's parser would raise RecursionError on deep nesting).
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = 0
+                if declared > self.max_bytes:
+                    await self._reply(send, 413, self._too_large())
+                    return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._reply(send, 413, self._too_large())
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if body and scope["path"].startswith("/api/"):
+            try:
+                orjson.loads(body)
+            except orjson.JSONDecodeError as err:
+                item = {"loc": ["body"], "msg": f"invalid JSON: {err}", "type": "json_invalid"}
+                await self._reply(send, 422, {"detail": [item]})
+                return
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    def _too_large(self) -> dict[str, Any]:
+        return {
+            "detail": [
+                {
+                    "loc": ["body"],
+                    "msg": f"request body is larger than the limit of {self.max_bytes} bytes",
+                    "type": "too_large",
+                }
+            ]
+        }
+
+    @staticmethod
+    async def _reply(send: Send, status: int, content: dict[str, Any]) -> None:
+        body = dumps(content)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def _validation_items(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """FastAPI's validation errors without echoed input (which may be huge or non-finite)."""
+    items = []
+    for e in errors:
+        item = {"loc": list(e.get("loc", [])), "msg": str(e.get("msg", "")), "type": e.get("type", "")}
+        ctx = e.get("ctx")
+        if ctx:
+            item["ctx"] = {k: v if isinstance(v, int | float | str) else str(v) for k, v in ctx.items()}
+        items.append(item)
+    return items
+
+
+def warm_up(trainer: Trainer) -> None:
+    """Load (or compile, the first time) every kernel before the first request."""
+    from .presets import PRESETS
+
+    sc = PRESETS["xor"].scenario
+    trainer.step(sc, 0, 4)
+    trainer.train(sc, 0, 3, None)
+    trainer.heatmaps(sc, 1, 4)
+    trainer.gradcheck(sc, 1)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    trainer = Trainer(int(settings.cache_mb * 1e6), settings.work_budget_seconds)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        warm_up(trainer)
+        yield
+
+    app = FastAPI(
+        title="Backprop Playground API",
+        version=__version__,
+        summary="Every number of backpropagation, step by step: (scenario, step) is the truth.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.trainer = trainer
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        return error_response(422, _validation_items(list(exc.errors())))
+
+    @app.exception_handler(ScenarioError)
+    async def _scenario(request: Request, exc: ScenarioError):
+        loc = ["body", "scenario", *exc.loc]
+        return error_response(422, [{"loc": loc, "msg": exc.msg, "type": "scenario_invalid"}])
+
+    @app.exception_handler(RequestError)
+    async def _request(request: Request, exc: RequestError):
+        return error_response(422, [{"loc": list(exc.loc), "msg": exc.msg, "type": exc.kind}])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        return error_response(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    app.include_router(router)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+
+    vendor = settings.node_modules_dir
+    if vendor.is_dir():
+        app.mount("/vendor", StaticFiles(directory=vendor), name="vendor")
+    if settings.frontend_dir.is_dir():
+        app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")
+    return app

@@ -1,0 +1,290 @@
+"""Between the routes and the engine: a bounded cache of states, work estimates, responses.
+
+The cache only makes answers faster: every answer is computed from (scenario, step) by replaying
+from the nearest cached checkpoint, which holds exactly what the state from step 0 would hold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import orjson
+
+from .engine import History, Run, State
+from .engine.codes import IP_SCHED
+from .engine.kernels import lr_at
+from .schemas import Scenario
+
+CHECKPOINT_EVERY = 1000
+MAX_HISTORY = 2000
+
+# Seconds per unit of work, measured on the 2-core development machine (tests/bench) and
+# rounded up: a multiply-add of the forward/backward pass, and a fixed cost per update.
+SECONDS_PER_MAC = 1.5e-9
+SECONDS_PER_UPDATE = 0.4e-6
+
+
+class RequestError(ValueError):
+    """A request that cannot be answered: `loc` names the field (from the body's root)."""
+
+    kind = "request_invalid"
+
+    def __init__(self, loc: tuple[str | int, ...], msg: str):
+        super().__init__(msg)
+        self.loc = loc
+        self.msg = msg
+
+
+class WorkTooLarge(RequestError):
+    """A request whose estimated work exceeds the budget."""
+
+    kind = "work_too_large"
+
+
+def scenario_key(engine_dict: dict) -> str:
+    return hashlib.sha256(orjson.dumps(engine_dict, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+@dataclass
+class Entry:
+    run: Run
+    checkpoints: dict[int, State] = field(default_factory=dict)
+    nbytes: int = 0
+
+
+class StateCache:
+    """LRU of runs and their checkpoints, bounded in bytes."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.entries: OrderedDict[str, Entry] = OrderedDict()
+        self.nbytes = 0
+        self.lock = threading.Lock()
+
+    def run(self, key: str, engine_dict: dict) -> Entry:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+                return entry
+        entry = Entry(Run(engine_dict))
+        entry.nbytes = int(entry.run.F.nbytes * 2 + entry.run.Y.nbytes + 4096)
+        with self.lock:
+            existing = self.entries.get(key)
+            if existing is not None:
+                return existing
+            self.entries[key] = entry
+            self.nbytes += entry.nbytes
+            self._evict()
+        return entry
+
+    def nearest(self, entry: Entry, step: int) -> State | None:
+        with self.lock:
+            best = max((s for s in entry.checkpoints if s <= step), default=None)
+            return None if best is None else entry.checkpoints[best].copy()
+
+    def store(self, key: str, entry: Entry, state: State) -> None:
+        with self.lock:
+            if state.step in entry.checkpoints or key not in self.entries:
+                return
+            entry.checkpoints[state.step] = state.copy()
+            entry.nbytes += state.nbytes
+            self.nbytes += state.nbytes
+            self._evict()
+
+    def _evict(self) -> None:
+        while self.nbytes > self.max_bytes and self.entries:
+            _, old = self.entries.popitem(last=False)
+            self.nbytes -= old.nbytes
+
+
+def _thin(n: int, limit: int = MAX_HISTORY) -> np.ndarray:
+    if n <= limit:
+        return np.arange(n)
+    return np.unique(np.round(np.linspace(0, n - 1, limit)).astype(np.int64))
+
+
+class Trainer:
+    """Answers the API's questions about (scenario, step)."""
+
+    def __init__(self, cache_bytes: int, budget_seconds: float):
+        self.cache = StateCache(cache_bytes)
+        self.budget = budget_seconds
+
+    # ------------------------------------------------------------ work estimate
+
+    def check_work(
+        self, sc: Scenario, updates: int, evals: int = 1, grid: int = 0, gradcheck: bool = False
+    ) -> None:
+        """Refuse up front (from the request alone) what would take longer than the budget."""
+        ds = sc.dataset
+        if ds.kind == "points" and ds.points is not None:
+            n = len(ds.points.inputs)
+            n_in = len(ds.points.inputs[0]) if len(ds.points.inputs[0]) != 2 else len(sc.features)
+            width = len(ds.points.targets[0]) if ds.points.targets else max(ds.points.labels or [1]) + 1
+        else:
+            n, n_in, width = ds.n_samples, len(sc.features), 3
+        sizes = [n_in, *sc.hidden_layers, width]
+        macs = sum(a * b for a, b in zip(sizes, sizes[1:], strict=False))
+        added = sum(len(getattr(ev, "inputs", [])) for ev in sc.events)
+        n_train = max(1, math.ceil(ds.train_fraction * n)) + added
+        batch = min(sc.batch_size, n_train)
+        for ev in sc.events:
+            if getattr(ev, "changes", None) is not None and ev.changes.batch_size:
+                batch = max(batch, min(ev.changes.batch_size, n_train))
+        per_update = 3 * batch * macs * SECONDS_PER_MAC + SECONDS_PER_UPDATE
+        seconds = updates * per_update
+        seconds += evals * (n + added) * macs * SECONDS_PER_MAC * 2
+        seconds += grid * grid * macs * SECONDS_PER_MAC * 2
+        if gradcheck:
+            params = macs + sum(sizes[1:])
+            seconds += 2 * params * batch * macs * SECONDS_PER_MAC
+        if seconds > self.budget:
+            raise WorkTooLarge(
+                ("body", "step"),
+                f"this request would take about {seconds:.0f} s, over the limit of "
+                f"{self.budget:.0f} s: ask for fewer steps, samples or units",
+            )
+
+    # ------------------------------------------------------------ states
+
+    def entry(self, sc: Scenario) -> tuple[str, Entry]:
+        d = sc.engine_dict()
+        key = scenario_key(d)
+        return key, self.cache.run(key, d)
+
+    def state_at(self, key: str, entry: Entry, step: int) -> State:
+        """A fresh copy of the state after `step` updates (frozen at divergence)."""
+        state = self.cache.nearest(entry, step)
+        if state is None:
+            state = entry.run.initial_state()
+            self.cache.store(key, entry, state)
+        while state.step < step and state.diverged_at is None:
+            nxt = min(step, (state.step // CHECKPOINT_EVERY + 1) * CHECKPOINT_EVERY)
+            entry.run.advance(state, nxt - state.step)
+            self.cache.store(key, entry, state)
+        return state
+
+    # ------------------------------------------------------------ responses
+
+    def snapshot_fields(self, run: Run, state: State, step: int) -> dict[str, Any]:
+        lr = None
+        if state.diverged_at is None:
+            lr = lr_at(int(state.ip[IP_SCHED]), state.hp, state.step)
+        pruned = None
+        if state.pruned is not None:
+            pruned = [p["W"] != 0 for p in run.params(state.pruned.astype(np.float64))]
+        return {
+            "step": step,
+            "epoch": step / run.batches_per_epoch(state),
+            "params": run.params(state.theta),
+            "metrics": run.metrics(state),
+            "diverged": state.diverged_at is not None,
+            "diverged_at_step": state.diverged_at,
+            "lr": lr,
+            "n_train": int(run.train_rows(state).size),
+            "n_test": int(run.data.test_rows.size),
+            "feature_names": run.feature_names,
+            "layer_sizes": [int(s) for s in run.layout.sizes],
+            "output_activation": run.out_act,
+            "loss": run.loss,
+            "pruned": pruned,
+        }
+
+    def snapshot(self, sc: Scenario, step: int) -> dict[str, Any]:
+        self.check_work(sc, step)
+        key, entry = self.entry(sc)
+        state = self.state_at(key, entry, step)
+        return self.snapshot_fields(entry.run, state, step)
+
+    def step(self, sc: Scenario, step: int, trace_samples: int) -> dict[str, Any]:
+        self.check_work(sc, step + 1)
+        key, entry = self.entry(sc)
+        state = self.state_at(key, entry, step)
+        if state.diverged_at is not None:
+            result = self.snapshot_fields(entry.run, state, step + 1)
+            result["trace"] = None
+            return result
+        after, trace = entry.run.trace(state, trace_samples)
+        self.cache.store(key, entry, after)
+        result = self.snapshot_fields(entry.run, after, step + 1)
+        result["trace"] = trace
+        return result
+
+    def train(
+        self, sc: Scenario, step: int, steps: int, eval_every: int | None
+    ) -> dict[str, Any]:
+        every = eval_every or max(1, math.ceil(steps / 100))
+        n_evals = steps // every + 2
+        self.check_work(sc, step + steps, evals=n_evals)
+        key, entry = self.entry(sc)
+        run = entry.run
+        state = self.state_at(key, entry, step)
+        history = History()
+        evaluations = []
+        target = step + steps
+        while state.step < target and state.diverged_at is None:
+            # stop at evaluation points (relative to the request's start) and checkpoints
+            done = state.step - step
+            nxt = min(target, step + (done // every + 1) * every)
+            nxt = min(nxt, (state.step // CHECKPOINT_EVERY + 1) * CHECKPOINT_EVERY)
+            run.advance(state, nxt - state.step, history)
+            self.cache.store(key, entry, state)
+            if (state.step - step) % every == 0 or state.step == target:
+                evaluations.append({"step": state.step, **run.metrics(state)})
+        result = self.snapshot_fields(run, state, target)
+        if not evaluations or evaluations[-1]["step"] != state.step:
+            evaluations.append({"step": state.step, **result["metrics"]})
+        result["history"] = self._history(run, history)
+        result["evaluations"] = evaluations
+        return result
+
+    @staticmethod
+    def _history(run: Run, history: History) -> list[dict[str, Any]]:
+        if not history.steps:
+            return []
+        steps = np.concatenate(history.steps)
+        loss = np.concatenate(history.loss)
+        lr = np.concatenate(history.lr)
+        layers = np.concatenate(history.layers)  # [n, 3, L+1]
+        L = run.layout.n_layers
+        keep = _thin(steps.size)
+        grad = layers[keep, 0, 1:].tolist()
+        dead = layers[keep, 1, 1:L].tolist()
+        sat = layers[keep, 2, 1:L].tolist()
+        return [
+            {
+                "step": int(s),
+                "loss": float(ls),
+                "lr": float(r),
+                "grad_norm": g,
+                "dead": d,
+                "saturated": sa,
+            }
+            for s, ls, r, g, d, sa in zip(
+                steps[keep].tolist(), loss[keep].tolist(), lr[keep].tolist(), grad, dead, sat,
+                strict=True,
+            )
+        ]
+
+    def heatmaps(self, sc: Scenario, step: int, resolution: int) -> dict[str, Any]:
+        self.check_work(sc, step, grid=resolution)
+        key, entry = self.entry(sc)
+        state = self.state_at(key, entry, step)
+        return {"step": step, **entry.run.heatmaps(state, resolution)}
+
+    def gradcheck(self, sc: Scenario, step: int) -> dict[str, Any]:
+        self.check_work(sc, step + 1, gradcheck=True)
+        key, entry = self.entry(sc)
+        state = self.state_at(key, entry, step)
+        if state.diverged_at is not None:
+            raise RequestError(
+                ("body", "step"), f"the run diverged at step {state.diverged_at}: no gradient"
+            )
+        return {"step": step, **entry.run.gradcheck(state)}
