@@ -27,7 +27,7 @@ from backprop_playground.app import create_app  # noqa: E402
 from backprop_playground.settings import Settings  # noqa: E402
 
 from tests.reference.compare import assert_matches, close  # noqa: E402
-from tests.reference.scenarios import HEADS, OPTIMIZERS, random_scenario  # noqa: E402
+from tests.reference.scenarios import HEADS, OPTIMIZERS, random_params, random_scenario  # noqa: E402
 from tests.reference.simple_net import ReferenceNet, scheduled_lr  # noqa: E402
 
 LAYER_FIELDS = [
@@ -57,8 +57,11 @@ def expected_trace(ref_trace: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def check_step(client: TestClient, scenario: dict[str, Any], ref: ReferenceNet, what: str) -> Any:
-    """POST /step at the reference's current step; compare the whole trace; advance ``ref``."""
+def check_step(
+    client: TestClient, scenario: dict[str, Any], ref: ReferenceNet, what: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """POST /step at the reference's current step; compare the whole trace; advance ``ref``.
+    Returns the response and the reference's trace."""
     k = ref.k
     body = post(client, "/step", {"scenario": scenario, "step": k})
     assert body["step"] == k + 1
@@ -72,7 +75,7 @@ def check_step(client: TestClient, scenario: dict[str, Any], ref: ReferenceNet, 
     assert_matches(trace, expected_trace(ref_trace), f"{what}, trace of step {k}->{k + 1}")
     # The state after the update is the trace's W_after, and the snapshot's params.
     assert_matches(body["params"], ref.params, f"{what}, params after step {k + 1}")
-    return body
+    return body, ref_trace
 
 
 def check_snapshot(client: TestClient, scenario: dict[str, Any], ref: ReferenceNet, what: str):
@@ -83,6 +86,9 @@ def check_snapshot(client: TestClient, scenario: dict[str, Any], ref: ReferenceN
     train_rows = list(range(len(ref.features)))  # train_fraction 1: every row
     assert_matches(body["metrics"]["train_loss"], ref.total_loss(train_rows), f"{what}, train_loss")
     assert body["metrics"]["test_loss"] is None  # no test set
+    assert body["metrics"]["test_accuracy"] is None
+    if ref.labels is not None:
+        assert_matches(body["metrics"]["train_accuracy"], ref.accuracy(train_rows), "accuracy")
     return body
 
 
@@ -156,14 +162,15 @@ def test_kinks_follow_pytorch(client: TestClient, activation: str) -> None:
     n_in = len(points["inputs"][0])
     if n_in == 2:
         scenario["features"] = ["x1", "x2"]
+    K = len(points["targets"][0])
     # Hidden unit 0 has an all-zero W row and b = 0: z = 0 exactly for every sample.
     scenario["hidden_layers"] = [2]
     scenario["init"]["params"] = [
         {"W": [[0.0] * n_in, [0.5] * n_in], "b": [0.0, 0.1]},
-        {"W": [[0.7, -0.3]] * len(points["targets"][0]), "b": [0.2] * len(points["targets"][0])},
+        {"W": [[0.7, -0.3] for _ in range(K)], "b": [0.2] * K},
     ]
     ref = ReferenceNet(scenario)
-    body = check_step(client, scenario, ref, activation)
+    body, _ = check_step(client, scenario, ref, activation)
     hidden = body["trace"]["layers"][0]
     assert all(row[0] == 0.0 for row in hidden["z"])
     assert all(g == 0.0 for g in hidden["grad_W_reg"][0])  # L1 at w = 0
@@ -218,7 +225,7 @@ def test_schedules_over_several_steps(client: TestClient, schedule: dict[str, An
     ref = ReferenceNet(scenario)
     lrs = []
     for _ in range(9):
-        body = check_step(client, scenario, ref, schedule["kind"])
+        body, _ = check_step(client, scenario, ref, schedule["kind"])
         lrs.append(body["trace"]["lr"])
     assert_matches(lrs, [scheduled_lr(0.1, schedule, k) for k in range(9)], "lr_k")
     check_snapshot(client, scenario, ref, schedule["kind"])
@@ -246,7 +253,7 @@ def test_fixed_biases_never_move(client: TestClient) -> None:
         ref = ReferenceNet(scenario)
         start_b = [list(layer["b"]) for layer in scenario["init"]["params"]]
         for _ in range(3):
-            body = check_step(client, scenario, ref, f"fixed biases seed {seed}")
+            body, _ = check_step(client, scenario, ref, f"fixed biases seed {seed}")
             for layer in body["trace"]["layers"]:
                 assert all(u == 0.0 for u in layer["update_b"])
         assert [layer["b"] for layer in body["params"]] == start_b
@@ -261,7 +268,7 @@ def test_clipping_is_active_and_exact(client: TestClient) -> None:
             head=("linear", "half_sse", "targets"), optimizer={"kind": "sgd", "lr": 0.1},
         )  # fmt: skip
         ref = ReferenceNet(scenario)
-        body = check_step(client, scenario, ref, f"clip {kind}")
+        body, _ = check_step(client, scenario, ref, f"clip {kind}")
         norms = body["trace"]["grad_norm"]
         assert norms["before_clip"] > 10 * threshold
         if kind == "norm":
@@ -286,10 +293,132 @@ def test_minibatches_follow_the_contract(client: TestClient) -> None:
     ref = ReferenceNet(scenario)
     epochs: list[list[int]] = [[], [], []]
     for k in range(8):
-        body = check_step(client, scenario, ref, "minibatch")
+        body, _ = check_step(client, scenario, ref, "minibatch")
         indices = body["trace"]["batch"]["indices"]
         assert len(indices) == [2, 2, 1][k % 3]
         epochs[k // 3].extend(indices)
         assert math.isclose(body["epoch"], (k + 1) / 3, rel_tol=1e-12)
     assert sorted(epochs[0]) == sorted(epochs[1]) == list(range(5))
     check_snapshot(client, scenario, ref, "minibatch")
+
+
+# ---------------------------------------------------------------- everything at once
+
+
+def check_history(history: list[dict[str, Any]], ref_traces: list[dict[str, Any]], act: str):
+    """/train's history against the reference's traces: batch loss, lr, per-layer gradient
+    norms before clipping, dead (relu: z <= 0 for the whole batch) and saturated units."""
+    assert len(history) == len(ref_traces)
+    steps = [entry["step"] for entry in history]
+    assert steps == list(range(steps[0], steps[0] + len(history))), steps
+    for entry, trace in zip(history, ref_traces, strict=True):
+        what = f"history entry {entry['step']}"
+        assert_matches(entry["loss"], trace["loss"]["total"], what + " loss")
+        assert_matches(entry["lr"], trace["lr"], what + " lr")
+        norms = [layer["grad_norm"] for layer in trace["layers"]]
+        assert_matches(entry["grad_norm"], norms, what + " grad_norm")
+        hidden = trace["layers"][:-1]
+        assert len(entry["dead"]) == len(entry["saturated"]) == len(hidden), what
+        for la, dead, saturated in zip(hidden, entry["dead"], entry["saturated"], strict=True):
+            units = range(len(la["b"]))
+            if act == "relu":
+                assert dead == sum(all(z[j] <= 0 for z in la["z"]) for j in units) / len(units)
+            if act in ("sigmoid", "tanh"):
+                slopes = [
+                    [a[j] * (1 - a[j]) if act == "sigmoid" else 1 - a[j] ** 2 for a in la["a"]]
+                    for j in units
+                ]
+                expected = sum(all(abs(f) < 0.01 for f in unit) for unit in slopes) / len(units)
+                assert saturated == expected, what
+            if act in ("sigmoid", "tanh", "linear"):
+                assert dead == 0.0, what
+            if act in ("relu", "leaky_relu", "linear"):
+                assert saturated == 0.0, what
+
+
+SCHEDULE_CHOICES = [
+    {"kind": "constant"},
+    {"kind": "step", "step_size": 2, "gamma": 0.7},
+    {"kind": "exponential", "gamma": 0.9},
+    {"kind": "cosine", "total_steps": 6, "min_lr": 0.001},
+    {"kind": "warmup", "warmup_steps": 3},
+    {"kind": "cyclic", "step_size": 3, "max_lr": 0.2},
+]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_runs_match_reference(client: TestClient, seed: int) -> None:
+    """Random optimizer, schedule, regularization, clipping and batch size, 8 updates:
+    every /step trace, then /snapshot and /train (params and history) at the end."""
+    rng = random.Random(700 + seed)
+    n_rows = rng.randint(3, 6)
+    scenario = random_scenario(
+        rng, head=HEADS[seed % len(HEADS)], n_rows=n_rows,
+        schedule=rng.choice(SCHEDULE_CHOICES), batch_size=rng.randint(1, n_rows + 1),
+    )  # fmt: skip
+    ref = ReferenceNet(scenario)
+    what = f"random run {seed}"
+    n_steps = 8
+    ref_traces = [check_step(client, scenario, ref, what)[1] for _ in range(n_steps)]
+    check_snapshot(client, scenario, ref, what)
+    trained = post(client, "/train", {"scenario": scenario, "step": 0, "steps": n_steps})
+    assert trained["step"] == n_steps
+    assert_matches(trained["params"], ref.params, f"{what}, /train params")
+    check_history(trained["history"], ref_traces, scenario["activation"])
+
+
+@pytest.mark.parametrize("head", [h for h in HEADS if h[1] in ("bce", "cross_entropy")])
+def test_saturated_heads_are_computed_stably(client: TestClient, head: tuple[str, str, str]):
+    """Logits of ±30..60: bce and cross-entropy from z stay finite and exact."""
+    rng = random.Random(800)
+    scenario = random_scenario(
+        rng, head=head, optimizer={"kind": "sgd", "lr": 1e-4},
+        regularization={"kind": "none", "rate": 0.0}, clip={"kind": "none", "threshold": 1.0},
+    )  # fmt: skip
+    scenario["hidden_layers"] = []
+    params = scenario["init"]["params"]
+    n_features = len(params[0]["W"][0])
+    K = len(params[-1]["b"])
+    scenario["init"]["params"] = [
+        {
+            "W": [[rng.choice([-30.0, 30.0]) for _ in range(n_features)] for _ in range(K)],
+            "b": [rng.choice([-30.0, 30.0]) for _ in range(K)],
+        }
+    ]
+    ref = ReferenceNet(scenario)
+    body, ref_trace = check_step(client, scenario, ref, f"saturated {head}")
+    assert max(abs(z) for row in ref_trace["layers"][0]["z"] for z in row) > 25
+    assert all(math.isfinite(x) for x in body["trace"]["loss"]["per_sample"])
+
+
+def test_trace_samples_limits_rows_not_gradients(client: TestClient) -> None:
+    """trace_samples = 2 of a 6-row batch: z, a, dL_da, delta show the first 2 rows;
+    the loss and every gradient still cover the whole batch."""
+    rng = random.Random(900)
+    scenario = random_scenario(rng, n_rows=6, head=("tanh", "mse", "signed_targets"))
+    scenario["hidden_layers"] = [3]
+    n_features = len(scenario["init"]["params"][0]["W"][0])
+    K = len(scenario["init"]["params"][-1]["b"])
+    scenario["init"]["params"] = random_params(rng, [n_features, 3, K])
+    body = post(client, "/step", {"scenario": scenario, "step": 0, "trace_samples": 2})
+    trace = body["trace"]
+    ref_trace = expected_trace(ReferenceNet(scenario).step(trace["batch"]["indices"]))
+    assert len(trace["batch"]["indices"]) == 6
+    for layer in ref_trace["layers"]:
+        for key in ("z", "a", "dL_da", "delta"):
+            layer[key] = layer[key][:2]
+    assert_matches(trace, ref_trace, "trace_samples 2")
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=optimizer_id)
+def test_jump_to_a_later_step(client: TestClient, optimizer: dict[str, Any]) -> None:
+    """/step at k = 15 straight away (no chained requests) equals 15 reference updates."""
+    rng = random.Random(1000)
+    schedule = {"kind": "cosine", "total_steps": 12, "min_lr": 0.001}
+    scenario = random_scenario(rng, optimizer=optimizer, schedule=schedule)
+    ref = ReferenceNet(scenario)
+    all_rows = list(range(len(ref.features)))
+    for _ in range(15):
+        ref.step(all_rows)  # full batch: the row order only changes rounding
+    check_step(client, scenario, ref, f"jump {optimizer_id(optimizer)}")
+    check_snapshot(client, scenario, ref, f"jump {optimizer_id(optimizer)}")

@@ -166,7 +166,8 @@ class ReferenceNet:
         features = scenario.get("features")
         self.inputs = [list(map(float, row)) for row in points["inputs"]]
         self.features = [feature_vector(row, features) for row in self.inputs]
-        if points.get("labels") is not None:
+        self.labels = points.get("labels")
+        if self.labels is not None:
             n_classes = max(points["labels"]) + 1
             self.targets = [
                 encode_label(lab, self.output_activation, n_classes) for lab in points["labels"]
@@ -174,7 +175,11 @@ class ReferenceNet:
         else:
             self.targets = [list(map(float, row)) for row in points["targets"]]
 
-        self.params = copy.deepcopy(scenario["init"]["params"])
+        # Fresh lists of floats: no row may alias another (deepcopy would keep aliasing).
+        self.params = [
+            {"W": [[float(w) for w in row] for row in p["W"]], "b": [float(x) for x in p["b"]]}
+            for p in scenario["init"]["params"]
+        ]
         self.k = 0
         # Optimizer state, one entry per scalar parameter, keyed (layer, "W"/"b", j, i).
         self.buffers: dict[tuple, float] = {}
@@ -289,6 +294,23 @@ class ReferenceNet:
     def total_loss(self, rows: list[int]) -> float:
         return self.data_loss(rows) + self.reg_loss()
 
+    def accuracy(self, rows: list[int]) -> float:
+        """Fraction of rows whose predicted class is the label (class data only): ŷ > 0.5
+        for sigmoid, ŷ > 0 for tanh, the largest output for softmax."""
+        assert self.labels is not None
+        right = 0
+        for r in rows:
+            _, acts = self.forward(self.features[r])
+            y_hat = acts[-1]
+            if self.output_activation == "sigmoid":
+                predicted = int(y_hat[0] > 0.5)
+            elif self.output_activation == "tanh":
+                predicted = int(y_hat[0] > 0.0)
+            else:
+                predicted = max(range(len(y_hat)), key=lambda k: y_hat[k])
+            right += predicted == self.labels[r]
+        return right / len(rows)
+
     # ------------------------------------------------------------ one update
 
     def lr_at(self, k: int) -> float:
@@ -363,7 +385,8 @@ class ReferenceNet:
             layer["grad_W"] = [
                 [gW_data[j][i] + gW_reg[j][i] for i in range(fan_in)] for j in range(units)
             ]
-            layer["grad_b"] = gb if self.train_biases else None
+            layer["grad_b_data"] = gb
+            layer["grad_b"] = list(gb) if self.train_biases else None
             del layer["_a_prev"]
             if all(row is None for row in layer["dL_da"]):
                 layer["dL_da"] = None
@@ -381,6 +404,10 @@ class ReferenceNet:
             return out
 
         norm_before = math.sqrt(sum(g * g for g in trainable_grads()))
+        for layer in layers:  # each layer's own norm, before clipping
+            own = [g for row in layer["grad_W"] for g in row]
+            own += layer["grad_b"] if self.train_biases else []
+            layer["grad_norm"] = math.sqrt(sum(g * g for g in own))
         clip_kind, threshold = self.clip.get("kind", "none"), self.clip.get("threshold", 1.0)
         if clip_kind == "norm":
             scale = min(1.0, threshold / (norm_before + NORM_CLIP_EPS))
