@@ -111,10 +111,16 @@ def _validation_items(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """FastAPI's validation errors without echoed input (which may be huge or non-finite)."""
     items = []
     for e in errors:
-        item = {"loc": list(e.get("loc", [])), "msg": str(e.get("msg", "")), "type": e.get("type", "")}
+        item = {
+            "loc": list(e.get("loc", [])),
+            "msg": str(e.get("msg", "")),
+            "type": e.get("type", ""),
+        }
         ctx = e.get("ctx")
         if ctx:
-            item["ctx"] = {k: v if isinstance(v, int | float | str) else str(v) for k, v in ctx.items()}
+            item["ctx"] = {
+                k: v if isinstance(v, int | float | str) else str(v) for k, v in ctx.items()
+            }
         items.append(item)
     return items
 
@@ -163,7 +169,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        return error_response(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+        return error_response(
+            exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None)
+        )
 
     app.include_router(router)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)

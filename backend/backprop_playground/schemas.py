@@ -248,7 +248,9 @@ class Scenario(Strict):
     output_activation: OutputActivation | None = Field(
         None, description="default by the data: sigmoid (2 classes), softmax, linear"
     )
-    loss: LossKind | None = Field(None, description="default by the output: bce, cross_entropy, mse")
+    loss: LossKind | None = Field(
+        None, description="default by the output: bce, cross_entropy, mse"
+    )
     init: InitSpec = Field(default_factory=InitSpec)
     train_biases: bool = True
     optimizer: OptimizerSpec = Field(default_factory=OptimizerSpec)
@@ -315,7 +317,9 @@ class HeatmapsRequest(SnapshotRequest):
     model_config = ConfigDict(
         extra="forbid",
         allow_inf_nan=False,
-        json_schema_extra={"examples": [{"scenario": SCENARIO_EXAMPLE, "step": 0, "resolution": 32}]},
+        json_schema_extra={
+            "examples": [{"scenario": SCENARIO_EXAMPLE, "step": 0, "resolution": 32}]
+        },
     )
     resolution: int = Field(50, ge=2, le=MAX_RESOLUTION)
 

@@ -41,7 +41,7 @@ class RequestError(ValueError):
         self.msg = msg
 
 
-class WorkTooLarge(RequestError):
+class WorkTooLargeError(RequestError):
     """A request whose estimated work exceeds the budget."""
 
     kind = "work_too_large"
@@ -127,7 +127,9 @@ class Trainer:
         if ds.kind == "points" and ds.points is not None:
             n = len(ds.points.inputs)
             n_in = len(ds.points.inputs[0]) if len(ds.points.inputs[0]) != 2 else len(sc.features)
-            width = len(ds.points.targets[0]) if ds.points.targets else max(ds.points.labels or [1]) + 1
+            width = (
+                len(ds.points.targets[0]) if ds.points.targets else max(ds.points.labels or [1]) + 1
+            )
         else:
             n, n_in, width = ds.n_samples, len(sc.features), 3
         sizes = [n_in, *sc.hidden_layers, width]
@@ -146,7 +148,7 @@ class Trainer:
             params = macs + sum(sizes[1:])
             seconds += 2 * params * batch * macs * SECONDS_PER_MAC
         if seconds > self.budget:
-            raise WorkTooLarge(
+            raise WorkTooLargeError(
                 ("body", "step"),
                 f"this request would take about {seconds:.0f} s, over the limit of "
                 f"{self.budget:.0f} s: ask for fewer steps, samples or units",
@@ -217,9 +219,7 @@ class Trainer:
         result["trace"] = trace
         return result
 
-    def train(
-        self, sc: Scenario, step: int, steps: int, eval_every: int | None
-    ) -> dict[str, Any]:
+    def train(self, sc: Scenario, step: int, steps: int, eval_every: int | None) -> dict[str, Any]:
         every = eval_every or max(1, math.ceil(steps / 100))
         n_evals = steps // every + 2
         self.check_work(sc, step + steps, evals=n_evals)
@@ -268,7 +268,12 @@ class Trainer:
                 "saturated": sa,
             }
             for s, ls, r, g, d, sa in zip(
-                steps[keep].tolist(), loss[keep].tolist(), lr[keep].tolist(), grad, dead, sat,
+                steps[keep].tolist(),
+                loss[keep].tolist(),
+                lr[keep].tolist(),
+                grad,
+                dead,
+                sat,
                 strict=True,
             )
         ]

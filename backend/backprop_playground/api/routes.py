@@ -52,7 +52,14 @@ def get_preset(preset_id: str) -> JSONResponse:
     preset = PRESETS.get(preset_id)
     if preset is None:
         return error_response(
-            404, [{"loc": ["path", "preset_id"], "msg": f"no preset {preset_id!r}", "type": "not_found"}]
+            404,
+            [
+                {
+                    "loc": ["path", "preset_id"],
+                    "msg": f"no preset {preset_id!r}",
+                    "type": "not_found",
+                }
+            ],
         )
     return JSONResponse(preset.model_dump(mode="json", exclude_none=True))
 

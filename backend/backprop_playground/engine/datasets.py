@@ -47,7 +47,9 @@ def _circle(rng, n, noise):
     """Inner disc (class 1) and outer ring (class 0); labels from the noisy position (as TF)."""
     radius = 5.0
     half = n // 2
-    r = np.concatenate([rng.uniform(0.0, radius * 0.5, half), rng.uniform(radius * 0.7, radius, n - half)])
+    r = np.concatenate(
+        [rng.uniform(0.0, radius * 0.5, half), rng.uniform(radius * 0.7, radius, n - half)]
+    )
     angle = rng.uniform(0.0, 2 * np.pi, n)
     x = r * np.sin(angle)
     y = r * np.cos(angle)
@@ -200,8 +202,13 @@ def build(dataset: dict) -> Data:
             lo = inputs.min(axis=0)
             hi = inputs.max(axis=0)
             margin = np.maximum((hi - lo) * 0.1, 0.5)
-            extent = (lo[0] - margin[0], hi[0] + margin[0], lo[1] - margin[1], hi[1] + margin[1])
-        return Data(inputs, lab, tgt, n_classes, train, test, extent=tuple(map(float, extent)))
+            extent = (
+                float(lo[0] - margin[0]),
+                float(hi[0] + margin[0]),
+                float(lo[1] - margin[1]),
+                float(hi[1] + margin[1]),
+            )
+        return Data(inputs, lab, tgt, n_classes, train, test, extent=extent)
     n = int(dataset.get("n_samples", 500))
     pts, y, is_class = generate(kind, n, float(dataset.get("noise", 0.0)), seed)
     n = pts.shape[0]

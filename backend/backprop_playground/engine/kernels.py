@@ -8,9 +8,9 @@ Layout (shapes in brackets):
 - `theta` [P]: all parameters, flat. Layer l (1..L) has W at `woff[l]` (row-major,
   `sizes[l]` rows by `sizes[l-1]` columns, so `W[j, i] = theta[woff[l] + j*sizes[l-1] + i]`)
   and b at `boff[l]`.
-- `Z`, `A`, `DA`, `D` [batch, U]: pre-activations z, activations a, dL/da and delta for every
-  unit of every layer side by side; layer l's units start at column `uoff[l]`, layer 0 is the
-  feature vector a_0.
+- `Z`, `A`, `DA`, `D` [U, batch]: pre-activations z, activations a, dL/da and delta of every
+  unit of every layer, one row per unit (unit-major, so loops over the batch are contiguous);
+  layer l's units start at row `uoff[l]`, layer 0 is the feature vector a_0.
 - `mask` [P]: 1 for trainable parameters, 0 for fixed biases and pruned weights.
 - `wmask` [P]: 1 for weights, 0 for biases (regularization and weight decay touch weights only).
 
@@ -82,14 +82,13 @@ from .codes import (
     WARMUP,
 )
 
-JIT = {"cache": True, "nogil": True}
 CLIP_EPS = 1e-6  # as torch.nn.utils.clip_grad_norm_
 
 
 # ---------------------------------------------------------------- activations
 
 
-@njit(**JIT)
+@njit(cache=True, nogil=True)
 def act_forward(code: int, z: float) -> float:
     """a = f(z) for one unit (softmax is handled per layer in `forward`)."""
     if code == SIGMOID:
@@ -106,7 +105,7 @@ def act_forward(code: int, z: float) -> float:
     return z
 
 
-@njit(**JIT)
+@njit(cache=True, nogil=True)
 def act_grad(code: int, z: float, a: float) -> float:
     """f'(z), from the cached z and a = f(z). At the kink, relu'(0) = 0 and leaky'(0) = 0.01."""
     if code == SIGMOID:
@@ -123,7 +122,7 @@ def act_grad(code: int, z: float, a: float) -> float:
 # ---------------------------------------------------------------- schedule
 
 
-@njit(**JIT)
+@njit(cache=True, nogil=True)
 def lr_at(sched: int, hp: np.ndarray, k: int) -> float:
     """Learning rate of update k (k = 0 for the first update), with the contract's formulas."""
     lr = hp[HP_LR]
@@ -151,7 +150,7 @@ def lr_at(sched: int, hp: np.ndarray, k: int) -> float:
 # ---------------------------------------------------------------- minibatches
 
 
-@njit(**JIT)
+@njit(cache=True, nogil=True)
 def _mix64(x: np.uint64) -> np.uint64:
     """SplitMix64's finalizer: a well-mixed 64-bit value from a counter."""
     x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -159,7 +158,7 @@ def _mix64(x: np.uint64) -> np.uint64:
     return x ^ (x >> np.uint64(31))
 
 
-@njit(**JIT)
+@njit(cache=True, nogil=True)
 def epoch_permutation(seed: int, epoch: int, n: int, out: np.ndarray) -> None:
     """out[:n] = a permutation of 0..n-1, a pure function of (seed, epoch, n) (Fisher-Yates)."""
     state = _mix64(np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15) ^ np.uint64(epoch))
@@ -173,7 +172,7 @@ def epoch_permutation(seed: int, epoch: int, n: int, out: np.ndarray) -> None:
         out[j] = tmp
 
 
-@njit(**JIT)
+@njit(cache=True, nogil=True)
 def batch_rows(
     seed: int,
     k: int,
@@ -206,19 +205,21 @@ def batch_rows(
 # ---------------------------------------------------------------- forward and loss
 
 
-@njit(**JIT)
+@njit(cache=True, nogil=True)
 def forward(theta, sizes, woff, boff, uoff, hidden_act, out_act, F, rows, nb, Z, A):
     """z = W a_prev + b, a = f(z) for every layer and the first `nb` of `rows` of F.
 
-    F [n_rows, sizes[0]] holds every dataset row's features; Z, A [>= nb, U] receive the caches.
+    F [n_rows, sizes[0]] holds every dataset row's features; Z, A [U, >= nb] receive the caches
+    (unit-major, so the loops over the batch are contiguous). Each z sums w_i a_i in the order
+    of i, then adds b.
     """
     L = sizes.shape[0] - 1
     n0 = sizes[0]
     for s in range(nb):
         r = rows[s]
         for i in range(n0):
-            Z[s, i] = F[r, i]
-            A[s, i] = F[r, i]
+            Z[i, s] = F[r, i]
+            A[i, s] = F[r, i]
     for layer in range(1, L + 1):
         n_in = sizes[layer - 1]
         n_out = sizes[layer]
@@ -227,30 +228,38 @@ def forward(theta, sizes, woff, boff, uoff, hidden_act, out_act, F, rows, nb, Z,
         pi = uoff[layer - 1]
         po = uoff[layer]
         code = out_act if layer == L else hidden_act
-        for s in range(nb):
-            for j in range(n_out):
-                acc = 0.0
-                base = wo + j * n_in
-                for i in range(n_in):
-                    acc += theta[base + i] * A[s, pi + i]
-                z = acc + theta[bo + j]
-                Z[s, po + j] = z
+        for j in range(n_out):
+            zj = Z[po + j]
+            for s in range(nb):
+                zj[s] = 0.0
+            base = wo + j * n_in
+            for i in range(n_in):
+                w = theta[base + i]
+                ai = A[pi + i]
+                for s in range(nb):
+                    zj[s] += w * ai[s]
+            bj = theta[bo + j]
+            aj = A[po + j]
+            for s in range(nb):
+                z = zj[s] + bj
+                zj[s] = z
                 if code != SOFTMAX:
-                    A[s, po + j] = act_forward(code, z)
-            if code == SOFTMAX:
-                m = Z[s, po]
+                    aj[s] = act_forward(code, z)
+        if code == SOFTMAX:
+            for s in range(nb):
+                m = Z[po, s]
                 for j in range(1, n_out):
-                    m = max(m, Z[s, po + j])
+                    m = max(m, Z[po + j, s])
                 total = 0.0
                 for j in range(n_out):
-                    e = math.exp(Z[s, po + j] - m)
-                    A[s, po + j] = e
+                    e = math.exp(Z[po + j, s] - m)
+                    A[po + j, s] = e
                     total += e
                 for j in range(n_out):
-                    A[s, po + j] = A[s, po + j] / total
+                    A[po + j, s] = A[po + j, s] / total
 
 
-@njit(**JIT)
+@njit(cache=True, nogil=True)
 def output_loss(loss, out_act, Z, A, Y, rows, nb, po, K, loss_s, DA, D, want_delta):
     """Per-sample loss into loss_s[:nb]; if want_delta, dL/da and delta of the output layer.
 
@@ -267,38 +276,38 @@ def output_loss(loss, out_act, Z, A, Y, rows, nb, po, K, loss_s, DA, D, want_del
         ell = 0.0
         if loss == BCE:
             for k in range(K):
-                z = Z[s, po + k]
+                z = Z[po + k, s]
                 y = Y[r, k]
                 ell += max(z, 0.0) - z * y + math.log1p(math.exp(-abs(z)))
             ell = ell / K
             if want_delta:
                 for k in range(K):
-                    yh = A[s, po + k]
+                    yh = A[po + k, s]
                     y = Y[r, k]
-                    D[s, po + k] = (yh - y) / K
-                    DA[s, po + k] = _safe_bce_dlda(yh, y, K)
+                    D[po + k, s] = (yh - y) / K
+                    DA[po + k, s] = _safe_bce_dlda(yh, y, K)
         elif loss == CROSS_ENTROPY:
-            m = Z[s, po]
+            m = Z[po, s]
             for k in range(1, K):
-                m = max(m, Z[s, po + k])
+                m = max(m, Z[po + k, s])
             se = 0.0
             for k in range(K):
-                se += math.exp(Z[s, po + k] - m)
+                se += math.exp(Z[po + k, s] - m)
             lse = m + math.log(se)
             ysum = 0.0
             for k in range(K):
                 y = Y[r, k]
-                ell += y * (lse - Z[s, po + k])
+                ell += y * (lse - Z[po + k, s])
                 ysum += y
             if want_delta:
                 for k in range(K):
-                    yh = A[s, po + k]
+                    yh = A[po + k, s]
                     y = Y[r, k]
-                    D[s, po + k] = yh * ysum - y
-                    DA[s, po + k] = _safe_div(-y, yh)
+                    D[po + k, s] = yh * ysum - y
+                    DA[po + k, s] = _safe_div(-y, yh)
         else:
             for k in range(K):
-                diff = A[s, po + k] - Y[r, k]
+                diff = A[po + k, s] - Y[r, k]
                 if loss == HALF_SSE:
                     ell += 0.5 * diff * diff
                 else:
@@ -307,16 +316,16 @@ def output_loss(loss, out_act, Z, A, Y, rows, nb, po, K, loss_s, DA, D, want_del
                 ell = ell / K
             if want_delta:
                 for k in range(K):
-                    diff = A[s, po + k] - Y[r, k]
+                    diff = A[po + k, s] - Y[r, k]
                     dlda = diff if loss == HALF_SSE else 2.0 * diff / K
-                    DA[s, po + k] = dlda
-                    D[s, po + k] = dlda * act_grad(out_act, Z[s, po + k], A[s, po + k])
+                    DA[po + k, s] = dlda
+                    D[po + k, s] = dlda * act_grad(out_act, Z[po + k, s], A[po + k, s])
         loss_s[s] = ell
         total += ell
     return total
 
 
-@njit(**JIT)
+@njit(cache=True, nogil=True)
 def _safe_div(a, b):
     if b == 0.0:
         if a == 0.0:
@@ -325,13 +334,13 @@ def _safe_div(a, b):
     return a / b
 
 
-@njit(**JIT)
+@njit(cache=True, nogil=True)
 def _safe_bce_dlda(yh, y, K):
     """dl/dy^ = -(1/K) (y / y^ - (1 - y) / (1 - y^)): display only; infinite when y^ saturates."""
     return -(_safe_div(y, yh) - _safe_div(1.0 - y, 1.0 - yh)) / K
 
 
-@njit(**JIT)
+@njit(cache=True, nogil=True)
 def regularization(theta, wmask, reg, rate, GR):
     """Regularization loss over every weight (never biases) and its gradient into GR.
 
@@ -362,7 +371,27 @@ def regularization(theta, wmask, reg, rate, GR):
 # ---------------------------------------------------------------- backward
 
 
-@njit(**JIT)
+@njit(cache=True, nogil=True)
+def _dot_batch(x, y, nb):
+    """sum_s x[s] y[s] with four interleaved partial sums (a fixed order, so reproducible)."""
+    a0 = 0.0
+    a1 = 0.0
+    a2 = 0.0
+    a3 = 0.0
+    s = 0
+    while s + 3 < nb:
+        a0 += x[s] * y[s]
+        a1 += x[s + 1] * y[s + 1]
+        a2 += x[s + 2] * y[s + 2]
+        a3 += x[s + 3] * y[s + 3]
+        s += 4
+    while s < nb:
+        a0 += x[s] * y[s]
+        s += 1
+    return (a0 + a1) + (a2 + a3)
+
+
+@njit(cache=True, nogil=True)
 def backward(theta, sizes, woff, boff, uoff, hidden_act, nb, Z, A, DA, D, GD):
     """Hidden deltas and the data gradient, from the output deltas already in D.
 
@@ -378,30 +407,35 @@ def backward(theta, sizes, woff, boff, uoff, hidden_act, nb, Z, A, DA, D, GD):
         pi = uoff[layer - 1]
         po = uoff[layer]
         for j in range(n_out):
+            dj = D[po + j]
             gb = 0.0
             for s in range(nb):
-                gb += D[s, po + j]
+                gb += dj[s]
             GD[bo + j] = gb / nb
             base = wo + j * n_in
             for i in range(n_in):
-                gw = 0.0
-                for s in range(nb):
-                    gw += D[s, po + j] * A[s, pi + i]
-                GD[base + i] = gw / nb
+                GD[base + i] = _dot_batch(dj, A[pi + i], nb) / nb
         if layer > 1:
-            for s in range(nb):
-                for i in range(n_in):
-                    acc = 0.0
-                    for j in range(n_out):
-                        acc += theta[wo + j * n_in + i] * D[s, po + j]
-                    DA[s, pi + i] = acc
-                    D[s, pi + i] = acc * act_grad(hidden_act, Z[s, pi + i], A[s, pi + i])
+            for i in range(n_in):
+                dai = DA[pi + i]
+                for s in range(nb):
+                    dai[s] = 0.0
+                for j in range(n_out):
+                    w = theta[wo + j * n_in + i]
+                    dj = D[po + j]
+                    for s in range(nb):
+                        dai[s] += w * dj[s]
+                zi = Z[pi + i]
+                ai = A[pi + i]
+                di = D[pi + i]
+                for s in range(nb):
+                    di[s] = dai[s] * act_grad(hidden_act, zi[s], ai[s])
 
 
 # ---------------------------------------------------------------- one update
 
 
-@njit(**JIT)
+@njit(cache=True, nogil=True)
 def one_step(
     theta, mask, wmask, m1, m2, opt_t, sizes, woff, boff, uoff, ip, hp, k,
     F, Y, rows, nb, Z, A, DA, D, GD, GR, G, loss_s, layer_stats, out,
@@ -449,10 +483,10 @@ def one_step(
                 all_dead = True
                 all_sat = True
                 for s in range(nb):
-                    z = Z[s, pl + j]
+                    z = Z[pl + j, s]
                     if z > 0.0:
                         all_dead = False
-                    if abs(act_grad(hidden_act, z, A[s, pl + j])) >= 0.01:
+                    if abs(act_grad(hidden_act, z, A[pl + j, s])) >= 0.01:
                         all_sat = False
                 if hidden_act == RELU or hidden_act == LEAKY_RELU:
                     if all_dead:
@@ -500,7 +534,7 @@ def one_step(
     out[OUT_DIVERGED] = 1.0 if diverged else 0.0
 
 
-@njit(**JIT)
+@njit(cache=True, nogil=True)
 def apply_optimizer(theta, mask, wmask, m1, m2, opt_t, ip, hp, lr, G):
     """theta <- optimizer update with gradient G, as torch.optim documents it.
 
@@ -555,7 +589,7 @@ def apply_optimizer(theta, mask, wmask, m1, m2, opt_t, ip, hp, lr, G):
 # ---------------------------------------------------------------- many updates
 
 
-@njit(**JIT)
+@njit(cache=True, nogil=True)
 def train_steps(
     theta, mask, wmask, m1, m2, opt_t, sizes, woff, boff, uoff, ip, hp, seed, k0, k1,
     F, Y, train_rows, batch_size, Z, A, DA, D, GD, GR, G, loss_s, layer_stats, out,
@@ -587,7 +621,7 @@ def train_steps(
 # ---------------------------------------------------------------- evaluation
 
 
-@njit(**JIT)
+@njit(cache=True, nogil=True)
 def evaluate(theta, sizes, woff, boff, uoff, ip, F, Y, rows, threshold, Z, A, loss_s, DA, D):
     """Mean data loss and number of correct predictions over `rows`, in chunks of len(Z).
 
@@ -597,7 +631,7 @@ def evaluate(theta, sizes, woff, boff, uoff, ip, F, Y, rows, threshold, Z, A, lo
     L = sizes.shape[0] - 1
     po = uoff[L]
     K = sizes[L]
-    chunk = Z.shape[0]
+    chunk = Z.shape[1]
     n = rows.shape[0]
     total = 0.0
     correct = 0
@@ -605,17 +639,19 @@ def evaluate(theta, sizes, woff, boff, uoff, ip, F, Y, rows, threshold, Z, A, lo
         nb = min(chunk, n - start)
         sub = rows[start : start + nb]
         forward(theta, sizes, woff, boff, uoff, ip[IP_HIDDEN_ACT], ip[IP_OUT_ACT], F, sub, nb, Z, A)
-        total += output_loss(ip[IP_LOSS], ip[IP_OUT_ACT], Z, A, Y, sub, nb, po, K, loss_s, DA, D, False)
+        total += output_loss(
+            ip[IP_LOSS], ip[IP_OUT_ACT], Z, A, Y, sub, nb, po, K, loss_s, DA, D, False
+        )
         for s in range(nb):
             r = sub[s]
             if K == 1:
-                if (A[s, po] > threshold) == (Y[r, 0] > threshold):
+                if (A[po, s] > threshold) == (Y[r, 0] > threshold):
                     correct += 1
             else:
                 best_p = 0
                 best_y = 0
                 for k in range(1, K):
-                    if A[s, po + k] > A[s, po + best_p]:
+                    if A[po + k, s] > A[po + best_p, s]:
                         best_p = k
                     if Y[r, k] > Y[r, best_y]:
                         best_y = k
@@ -624,8 +660,10 @@ def evaluate(theta, sizes, woff, boff, uoff, ip, F, Y, rows, threshold, Z, A, lo
     return total / max(n, 1), correct
 
 
-@njit(**JIT)
-def batch_total_loss(theta, sizes, woff, boff, uoff, ip, hp, wmask, F, Y, rows, nb, Z, A, loss_s, GR):
+@njit(cache=True, nogil=True)
+def batch_total_loss(
+    theta, sizes, woff, boff, uoff, ip, hp, wmask, F, Y, rows, nb, Z, A, loss_s, GR
+):
     """Total loss (data + regularization) of one batch: the function `gradcheck` differentiates."""
     L = sizes.shape[0] - 1
     forward(theta, sizes, woff, boff, uoff, ip[IP_HIDDEN_ACT], ip[IP_OUT_ACT], F, rows, nb, Z, A)
@@ -635,8 +673,10 @@ def batch_total_loss(theta, sizes, woff, boff, uoff, ip, hp, wmask, F, Y, rows, 
     return data / nb + regularization(theta, wmask, ip[IP_REG], hp[HP_REG_RATE], GR)
 
 
-@njit(**JIT)
-def numeric_gradient(theta, mask, sizes, woff, boff, uoff, ip, hp, wmask, F, Y, rows, nb, h, Z, A, loss_s, GR, out):
+@njit(cache=True, nogil=True)
+def numeric_gradient(
+    theta, mask, sizes, woff, boff, uoff, ip, hp, wmask, F, Y, rows, nb, h, Z, A, loss_s, GR, out
+):
     """Central differences (L(theta + h e_p) - L(theta - h e_p)) / 2h for every trainable p."""
     for p in range(theta.shape[0]):
         if mask[p] == 0.0:
@@ -644,8 +684,12 @@ def numeric_gradient(theta, mask, sizes, woff, boff, uoff, ip, hp, wmask, F, Y, 
             continue
         keep = theta[p]
         theta[p] = keep + h
-        plus = batch_total_loss(theta, sizes, woff, boff, uoff, ip, hp, wmask, F, Y, rows, nb, Z, A, loss_s, GR)
+        plus = batch_total_loss(
+            theta, sizes, woff, boff, uoff, ip, hp, wmask, F, Y, rows, nb, Z, A, loss_s, GR
+        )
         theta[p] = keep - h
-        minus = batch_total_loss(theta, sizes, woff, boff, uoff, ip, hp, wmask, F, Y, rows, nb, Z, A, loss_s, GR)
+        minus = batch_total_loss(
+            theta, sizes, woff, boff, uoff, ip, hp, wmask, F, Y, rows, nb, Z, A, loss_s, GR
+        )
         theta[p] = keep
         out[p] = (plus - minus) / (2.0 * h)

@@ -56,9 +56,9 @@ class Layout:
         return theta[o : o + int(self.sizes[layer])]
 
     def units(self, M: np.ndarray, layer: int) -> np.ndarray:
-        """Columns of layer l's units in a [batch, U] buffer."""
+        """Layer l's units of a unit-major [U, batch] buffer, as [batch, units]."""
         o = int(self.uoff[layer])
-        return M[:, o : o + int(self.sizes[layer])]
+        return M[o : o + int(self.sizes[layer])].T
 
     def weight_mask(self) -> np.ndarray:
         wmask = np.zeros(self.n_params)
@@ -92,9 +92,7 @@ def resolve_head(scenario: dict, data: Data) -> tuple[str, str, int]:
         assert data.targets is not None
         width = int(data.targets.shape[1])
         if loss == "bce" and (np.any(data.targets < 0) or np.any(data.targets > 1)):
-            raise ScenarioError(
-                ("dataset", "points", "targets"), "bce needs targets in [0, 1]"
-            )
+            raise ScenarioError(("dataset", "points", "targets"), "bce needs targets in [0, 1]")
     if out_act == "softmax" and width < 2:
         raise ScenarioError(
             ("output_activation",), "softmax needs at least 2 outputs; these targets have 1"
@@ -162,7 +160,9 @@ def initial_params(init: dict, layout: Layout) -> np.ndarray:
                     ("init", "params", layer - 1, "W"), f"must have shape {list(want)}"
                 )
             if b.shape != (want[0],):
-                raise ScenarioError(("init", "params", layer - 1, "b"), f"must have {want[0]} values")
+                raise ScenarioError(
+                    ("init", "params", layer - 1, "b"), f"must have {want[0]} values"
+                )
             layout.W(theta, layer)[:] = W
             layout.b(theta, layer)[:] = b
         return theta

@@ -89,10 +89,10 @@ class Buffers:
         U, P, L = layout.n_units, layout.n_params, layout.n_layers
         batch = max(batch, 1)
         return cls(
-            np.zeros((batch, U)),
-            np.zeros((batch, U)),
-            np.zeros((batch, U)),
-            np.zeros((batch, U)),
+            np.zeros((U, batch)),
+            np.zeros((U, batch)),
+            np.zeros((U, batch)),
+            np.zeros((U, batch)),
             np.zeros(P),
             np.zeros(P),
             np.zeros(P),
@@ -211,10 +211,14 @@ class Run:
 
     @staticmethod
     def _merge_hyper(hyper: dict, changes: dict) -> dict:
+        """`hyper` with the given (non-null) values of a partial scenario merged in."""
         merged = copy.deepcopy(hyper)
         for key, value in changes.items():
-            if isinstance(value, dict) and isinstance(merged.get(key), dict):
-                merged[key] = {**merged[key], **value}
+            if value is None:
+                continue
+            if isinstance(value, dict):
+                given = {k: v for k, v in value.items() if v is not None}
+                merged[key] = {**(merged.get(key) or {}), **copy.deepcopy(given)}
             else:
                 merged[key] = copy.deepcopy(value)
         return merged
@@ -249,9 +253,7 @@ class Run:
         return np.ascontiguousarray(np.concatenate([self.data.train_rows, extra]))
 
     def initial_state(self) -> State:
-        ip, hp = hyper_vectors(
-            self._hyper_scenario(self.initial_hyper), self.out_act, self.loss
-        )
+        ip, hp = hyper_vectors(self._hyper_scenario(self.initial_hyper), self.out_act, self.loss)
         P = self.layout.n_params
         state = State(
             step=0,
@@ -389,7 +391,11 @@ class Run:
         chunk = max(1, min(512, max(train.size, test.size)))
         buf = Buffers.make(lay, chunk, 1)
         reg = kernels.regularization(
-            state.theta, self.wmask, int(state.ip[codes.IP_REG]), state.hp[codes.HP_REG_RATE], buf.GR
+            state.theta,
+            self.wmask,
+            int(state.ip[codes.IP_REG]),
+            state.hp[codes.HP_REG_RATE],
+            buf.GR,
         )
         tr_loss, tr_ok = kernels.evaluate(
             state.theta, lay.sizes, lay.woff, lay.boff, lay.uoff, state.ip, self.F, self.Y,
@@ -494,7 +500,10 @@ class Run:
         if kind == "sgd":
             if mu == 0.0:
                 return {}
-            return {"momentum_buffer_W": lay.W(state.m1, layer), "momentum_buffer_b": lay.b(state.m1, layer)}
+            return {
+                "momentum_buffer_W": lay.W(state.m1, layer),
+                "momentum_buffer_b": lay.b(state.m1, layer),
+            }
         if kind == "rmsprop":
             return {"square_avg_W": lay.W(state.m2, layer), "square_avg_b": lay.b(state.m2, layer)}
         return {
@@ -510,7 +519,9 @@ class Run:
         differences with h = 1e-6, for every trainable parameter."""
         probe = state.copy()
         buf = self._run_kernel(probe, 1, None)
-        nb = self._batch_length(state, int(min(int(state.hyper["batch_size"]), self.train_rows(state).size)))
+        nb = self._batch_length(
+            state, int(min(int(state.hyper["batch_size"]), self.train_rows(state).size))
+        )
         analytic = (buf.GD + buf.GR) * state.mask
         lay = self.layout
         numeric = np.zeros(lay.n_params)
@@ -557,8 +568,8 @@ class Run:
         F = feature_matrix(grid, self.features)
         n = F.shape[0]
         lay = self.layout
-        Z = np.zeros((n, lay.n_units))
-        A = np.zeros((n, lay.n_units))
+        Z = np.zeros((lay.n_units, n))
+        A = np.zeros((lay.n_units, n))
         kernels.forward(
             state.theta, lay.sizes, lay.woff, lay.boff, lay.uoff,
             int(state.ip[codes.IP_HIDDEN_ACT]), int(state.ip[codes.IP_OUT_ACT]),

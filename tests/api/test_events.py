@@ -1,0 +1,104 @@
+"""Changes made during a run are events; replay applies them at their steps."""
+
+from __future__ import annotations
+
+import numpy as np
+
+BASE = {
+    "dataset": {"kind": "gauss", "n_samples": 60, "noise": 0.2, "seed": 3},
+    "hidden_layers": [4],
+    "activation": "tanh",
+    "optimizer": {"kind": "sgd", "lr": 0.05},
+    "batch_size": 6,
+}
+
+
+def _sc(*events):
+    return {**BASE, "events": list(events)}
+
+
+def _step(client, sc, step):
+    r = client.post("/api/v1/step", json={"scenario": sc, "step": step})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_learning_rate_change_applies_from_its_step(client):
+    sc = _sc({"step": 5, "kind": "set", "changes": {"optimizer": {"lr": 0.5}}})
+    assert _step(client, sc, 4)["trace"]["lr"] == 0.05
+    assert _step(client, sc, 5)["trace"]["lr"] == 0.5
+    # before the event, the run is the run without it
+    plain = client.post("/api/v1/snapshot", json={"scenario": BASE, "step": 5}).json()
+    changed = client.post("/api/v1/snapshot", json={"scenario": sc, "step": 5}).json()
+    assert plain["params"] == changed["params"]
+    later_plain = client.post("/api/v1/snapshot", json={"scenario": BASE, "step": 6}).json()
+    later = client.post("/api/v1/snapshot", json={"scenario": sc, "step": 6}).json()
+    assert later_plain["params"] != later["params"]
+
+
+def test_replay_across_events_is_bit_identical(client):
+    sc = _sc(
+        {"step": 2, "kind": "set", "changes": {"optimizer": {"kind": "adam", "lr": 0.01}}},
+        {"step": 4, "kind": "set_weight", "layer": 1, "to": 0, "from": 1, "value": 0.75},
+        {"step": 6, "kind": "prune", "fraction": 0.5},
+        {"step": 7, "kind": "add_points", "inputs": [[1.0, 1.0], [-1.0, -2.0]], "labels": [1, 0]},
+        {
+            "step": 7,
+            "kind": "set",
+            "changes": {"batch_size": 4, "clip": {"kind": "value", "threshold": 0.01}},
+        },
+    )
+    chained = None
+    for k in range(10):
+        chained = _step(client, sc, k)
+    snap = client.post("/api/v1/snapshot", json={"scenario": sc, "step": 10}).json()
+    train = client.post("/api/v1/train", json={"scenario": sc, "step": 0, "steps": 10}).json()
+    assert chained["params"] == snap["params"] == train["params"]
+
+
+def test_new_optimizer_starts_with_empty_state(client):
+    sc = _sc({"step": 3, "kind": "set", "changes": {"optimizer": {"kind": "adam", "lr": 0.01}}})
+    tr = _step(client, sc, 3)["trace"]
+    assert tr["optimizer"] == "adam" and tr["optimizer_step"] == 1
+    # Adam's first step moves every trainable weight by about lr
+    upd = np.abs(np.array(tr["layers"][0]["update_W"]))
+    assert np.allclose(upd, 0.01, rtol=1e-3)
+
+
+def test_set_weight(client):
+    sc = _sc(
+        {"step": 4, "kind": "set_weight", "layer": 2, "to": 0, "from": 3, "value": -1.25},
+        {"step": 4, "kind": "set_weight", "layer": 1, "to": 2, "bias": True, "value": 0.5},
+    )
+    snap = client.post("/api/v1/snapshot", json={"scenario": sc, "step": 4}).json()
+    assert snap["params"][1]["W"][0][3] == -1.25
+    assert snap["params"][0]["b"][2] == 0.5
+    assert _step(client, sc, 4)["trace"]["layers"][1]["W"][0][3] == -1.25
+
+
+def test_pruned_weights_stay_zero(client):
+    sc = _sc({"step": 3, "kind": "prune", "fraction": 0.5})
+    before = client.post("/api/v1/snapshot", json={"scenario": sc, "step": 2}).json()
+    w = np.abs(np.concatenate([np.ravel(p["W"]) for p in before["params"]]))
+    for k in (3, 4, 20):
+        snap = client.post("/api/v1/snapshot", json={"scenario": sc, "step": k}).json()
+        flat = np.concatenate([np.ravel(p["W"]) for p in snap["params"]])
+        mask = np.concatenate([np.ravel(p) for p in snap["pruned"]])
+        assert mask.sum() == 6  # half of 2*4 + 4*1 weights
+        assert np.all(flat[mask] == 0.0)
+    tr = _step(client, sc, 3)["trace"]
+    for layer in tr["layers"]:
+        pruned = ~np.array(layer["trainable_W"])
+        assert np.all(np.array(layer["grad_W"])[pruned] == 0.0)
+        assert np.all(np.array(layer["update_W"])[pruned] == 0.0)
+    assert w.size == 12
+
+
+def test_added_points_join_the_training_set(client):
+    sc = _sc({"step": 0, "kind": "add_points", "inputs": [[5.0, 5.0]] * 6, "labels": [1] * 6})
+    snap = client.post("/api/v1/snapshot", json={"scenario": sc, "step": 0}).json()
+    assert snap["n_train"] == 36 and snap["n_test"] == 30
+    seen = set()
+    for k in range(6):
+        seen |= set(_step(client, sc, k)["trace"]["batch"]["indices"])
+    assert set(range(60, 66)) <= seen
