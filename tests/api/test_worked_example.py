@@ -14,9 +14,10 @@ import math
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+
 from backprop_playground.app import create_app
 from backprop_playground.settings import Settings
-from fastapi.testclient import TestClient
 
 W1 = [[0.15, 0.20], [0.25, 0.30]]
 W2 = [[0.40, 0.45], [0.50, 0.55]]

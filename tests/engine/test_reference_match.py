@@ -12,23 +12,16 @@ from __future__ import annotations
 import copy
 import math
 import random
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-if str(REPO_ROOT) not in sys.path:  # the reference lives in tests/, outside the package
-    sys.path.insert(0, str(REPO_ROOT))
-
-from backprop_playground.app import create_app  # noqa: E402
-from backprop_playground.settings import Settings  # noqa: E402
-
-from tests.reference.compare import assert_matches, close  # noqa: E402
-from tests.reference.scenarios import HEADS, OPTIMIZERS, random_params, random_scenario  # noqa: E402
-from tests.reference.simple_net import ReferenceNet, scheduled_lr  # noqa: E402
+from backprop_playground.app import create_app
+from backprop_playground.settings import Settings
+from tests.reference.compare import assert_matches, close
+from tests.reference.scenarios import HEADS, OPTIMIZERS, random_params, random_scenario
+from tests.reference.simple_net import ReferenceNet, scheduled_lr
 
 LAYER_FIELDS = [
     "W", "b", "z", "a", "dL_da", "delta", "grad_W_data", "grad_W_reg", "grad_W", "grad_b",
@@ -124,7 +117,8 @@ def test_reference_gradient_matches_its_own_finite_differences(seed: int) -> Non
                     down = ref.total_loss(rows)
                     row[i] = saved
                     numeric = (up - down) / (2 * h)
-                    assert close(grads[j][i], numeric, rel=1e-6, abs_=1e-8), (l, name, j, i)
+                    where = (l, name, j, i)
+                    assert close(grads[j][i], numeric, rel=1e-6, abs_=1e-8), where
 
 
 def test_reference_schedules_at_known_points() -> None:
@@ -135,7 +129,8 @@ def test_reference_schedules_at_known_points() -> None:
     assert scheduled_lr(0.4, {"kind": "warmup", "warmup_steps": 4}, 0) == 0.1
     assert scheduled_lr(0.4, {"kind": "warmup", "warmup_steps": 4}, 4) == 0.4
     cyc = {"kind": "cyclic", "step_size": 2, "max_lr": 1.0}
-    assert [scheduled_lr(0.0, cyc, k) for k in range(6)] == [0.0, 0.5, 1.0, 0.5, 0.0, 0.5]
+    expected = [0.0, 0.5, 1.0, 0.5, 0.0, 0.5]
+    assert [scheduled_lr(0.0, cyc, k) for k in range(6)] == expected
 
 
 # ---------------------------------------------------------------- one update, everything
@@ -422,3 +417,31 @@ def test_jump_to_a_later_step(client: TestClient, optimizer: dict[str, Any]) -> 
         ref.step(all_rows)  # full batch: the row order only changes rounding
     check_step(client, scenario, ref, f"jump {optimizer_id(optimizer)}")
     check_snapshot(client, scenario, ref, f"jump {optimizer_id(optimizer)}")
+
+
+@pytest.mark.parametrize("head", [HEADS[0], HEADS[4], HEADS[8], HEADS[6]], ids=lambda h: h[0])
+def test_split_metrics(client: TestClient, head: tuple[str, str, str]) -> None:
+    """With a test set: train_loss is the total loss (data + regularization) over the train
+    rows, test_loss the data loss over the test rows; accuracies for class data only."""
+    rng = random.Random(1100)
+    scenario = random_scenario(
+        rng,
+        head=head,
+        n_rows=6,
+        batch_size=6,
+        regularization={"kind": "l2", "rate": 0.05},
+    )
+    scenario["dataset"]["train_fraction"] = 0.5
+    ref = ReferenceNet(scenario)
+    body, _ = check_step(client, scenario, ref, "split")
+    train_rows = body["trace"]["batch"]["indices"]  # full batch: every train row
+    test_rows = sorted(set(range(6)) - set(train_rows))
+    assert len(train_rows) == 3 and len(test_rows) == 3
+    metrics = post(client, "/snapshot", {"scenario": scenario, "step": 1})["metrics"]
+    assert_matches(metrics["train_loss"], ref.total_loss(train_rows), "train_loss")
+    assert_matches(metrics["test_loss"], ref.data_loss(test_rows), "test_loss")
+    if ref.labels is None:
+        assert metrics["train_accuracy"] is None and metrics["test_accuracy"] is None
+    else:
+        assert_matches(metrics["train_accuracy"], ref.accuracy(train_rows), "train_accuracy")
+        assert_matches(metrics["test_accuracy"], ref.accuracy(test_rows), "test_accuracy")
