@@ -1,0 +1,92 @@
+// The only module that knows URLs and fetch. Every call returns parsed JSON or throws ApiError.
+
+const BASE = new URL('../api/v1/', import.meta.url);
+const OPENAPI = new URL('../openapi.json', import.meta.url);
+
+export class ApiError extends Error {
+  constructor(status, body, path) {
+    super(describeError(status, body, path));
+    this.status = status;
+    this.body = body;
+    this.path = path;
+  }
+
+  /** [{field: 'optimizer.lr', message: '…'}] from a 422 body (FastAPI's or a custom shape). */
+  get fields() {
+    return fieldErrors(this.body);
+  }
+}
+
+/** FastAPI's 422 detail: [{loc: ['body', 'scenario', 'optimizer', 'lr'], msg, type}] or a string. */
+export function fieldErrors(body) {
+  const detail = body?.detail ?? body?.errors;
+  if (!Array.isArray(detail)) return [];
+  return detail.map((d) => {
+    const loc = (d.loc ?? d.field ?? []);
+    const parts = Array.isArray(loc) ? loc.filter((p) => p !== 'body') : String(loc).split('.');
+    if (parts[0] === 'scenario') parts.shift();
+    return { field: parts.join('.'), message: d.msg ?? d.message ?? JSON.stringify(d) };
+  });
+}
+
+function describeError(status, body, path) {
+  const fields = fieldErrors(body);
+  if (fields.length) return fields.map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).join('; ');
+  if (typeof body?.detail === 'string') return body.detail;
+  if (typeof body === 'string' && body) return body.slice(0, 300);
+  if (status === 0) return `The server did not answer (${path}).`;
+  return `HTTP ${status} from ${path}`;
+}
+
+async function request(method, path, body, { signal } = {}) {
+  const url = path === 'openapi' ? OPENAPI : new URL(path, BASE);
+  let res;
+  try {
+    res = await fetch(url, {
+      method,
+      signal,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    if (err.name === 'AbortError') throw err;
+    throw new ApiError(0, null, path);
+  }
+  const text = await res.text();
+  let data = text;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    // Not JSON (a proxy's error page): keep the text for the message.
+  }
+  if (!res.ok) throw new ApiError(res.status, data, path);
+  return data;
+}
+
+export const getHealth = (opts) => request('GET', 'health', undefined, opts);
+export const getOpenApi = (opts) => request('GET', 'openapi', undefined, opts);
+export const getPresets = (opts) => request('GET', 'presets', undefined, opts);
+
+/** State after `step` updates: {step, epoch, params, metrics, diverged, diverged_at_step}. */
+export const postSnapshot = (scenario, step, opts) => request('POST', 'snapshot', { scenario, step }, opts);
+
+/** The update from `step` to `step + 1`, with its trace. */
+export const postStep = (scenario, step, traceSamples, opts) =>
+  request('POST', 'step', traceSamples ? { scenario, step, trace_samples: traceSamples } : { scenario, step }, opts);
+
+/** `steps` updates from `step`, with their history. */
+export const postTrain = (scenario, step, steps, extra, opts) =>
+  request('POST', 'train', { scenario, step, steps, ...extra }, opts);
+
+/** Unit outputs of every layer over the input plane, base64 float32 grids. */
+export const postHeatmaps = (scenario, step, resolution, opts) =>
+  request('POST', 'heatmaps', { scenario, step, resolution }, opts);
+
+/** Optional endpoints (used when the OpenAPI document lists them). */
+export const postDataset = (scenario, opts) => request('POST', 'dataset', { scenario }, opts);
+export const postSchedule = (scenario, steps, opts) => request('POST', 'schedule', { scenario, steps }, opts);
+
+/** True when the OpenAPI document has a POST endpoint …/api/v1/{name}. */
+export function hasEndpoint(openapi, name) {
+  return Object.entries(openapi?.paths ?? {}).some(([p, item]) => p.endsWith(`/api/v1/${name}`) && item.post);
+}

@@ -1,0 +1,296 @@
+// The scenario form, built from the API's schema: one control per field, with the schema's
+// choices, defaults and limits. A change makes a new scenario (started at step 0 for now).
+
+import { appliesTo, checkValue, numericLimits } from '../schema.js';
+
+const GROUPS = {
+  dataset: 'Data', features: 'Data',
+  hidden_layers: 'Network', activation: 'Network', output_activation: 'Network', loss: 'Network', init: 'Network', train_biases: 'Network',
+  optimizer: 'Training', schedule: 'Training', regularization: 'Training', clip: 'Training', batch_size: 'Training',
+};
+// Fields the form does not edit: bookkeeping, explicit data and weights (set by other tools),
+// and mid-run events (issue 4).
+const SKIP = new Set(['format_version', 'title', 'events', 'dataset.points', 'init.params']);
+const LABELS = { n_samples: 'samples', train_fraction: 'train fraction', hidden_layers: 'hidden layers', output_activation: 'output', train_biases: 'train biases', batch_size: 'batch size', lr: 'learning rate', weight_decay: 'weight decay', step_size: 'step size', total_steps: 'total steps', min_lr: 'min lr', max_lr: 'max lr', warmup_steps: 'warm-up steps', beta1: 'β₁', beta2: 'β₂', alpha: 'α', eps: 'ε', init: 'initialization', clip: 'gradient clipping' };
+
+export function getIn(obj, path) {
+  return path.reduce((o, k) => (o === undefined || o === null ? undefined : o[k]), obj);
+}
+
+/** A copy of obj with path set to value (null deletes the key: the API's default then applies). */
+export function setIn(obj, path, value) {
+  const out = structuredClone(obj);
+  let o = out;
+  for (const k of path.slice(0, -1)) {
+    if (o[k] === undefined || o[k] === null) o[k] = {};
+    o = o[k];
+  }
+  if (value === null) delete o[path.at(-1)];
+  else o[path.at(-1)] = value;
+  return out;
+}
+
+// Objects take their field's name (a referenced model's title is its class name, e.g. "InitSpec").
+const labelOf = (name, d) => LABELS[name] ?? (d.title && d.type !== 'object' ? d.title.toLowerCase() : name.replace(/_/g, ' '));
+
+export function createScenarioForm(form, { onChange }) {
+  let schema = null;
+  let scenario = null;
+  let rendered = null;
+
+  form.addEventListener('submit', (e) => e.preventDefault());
+
+  function emit(path, value) {
+    let next = setIn(scenario, path, value);
+    // New data may need another head: let the API choose output and loss for it again.
+    if (path.join('.') === 'dataset.kind') {
+      for (const k of ['output_activation', 'loss']) if (schema.properties[k]?.nullable) delete next[k];
+      if (value !== 'points' && next.dataset?.points) next = setIn(next, ['dataset', 'points'], null);
+    }
+    onChange(next, path);
+  }
+
+  function control(name, d, path, parent) {
+    const key = path.join('.');
+    if (SKIP.has(key)) return;
+    const id = `f-${path.join('-')}`;
+    const value = getIn(scenario, path) ?? d.default;
+    const row = document.createElement('div');
+    row.className = `field field-${d.type}`;
+    row.dataset.field = key;
+    const label = document.createElement('label');
+    label.htmlFor = id;
+    label.textContent = labelOf(name, d);
+    if (d.description) label.title = d.description;
+    let input;
+    if (d.type === 'enum' || (d.type === 'union' && !d.discriminator)) {
+      input = document.createElement('select');
+      if (d.nullable) input.append(new Option(autoLabel(d), ''));
+      for (const v of d.enum ?? []) input.append(new Option(String(v).replace(/_/g, ' '), String(v)));
+      input.value = value === null || value === undefined ? '' : String(value);
+      input.addEventListener('change', () => {
+        const raw = input.value;
+        const v = raw === '' ? null : d.enum.find((e) => String(e) === raw);
+        emit(path, v);
+      });
+    } else if (d.type === 'boolean') {
+      input = document.createElement('input');
+      input.type = 'checkbox';
+      input.checked = !!value;
+      input.addEventListener('change', () => emit(path, input.checked));
+      row.classList.add('inline');
+    } else if (d.type === 'number' || d.type === 'integer') {
+      input = numberInput(d, value, (v) => emit(path, v));
+    } else if (d.type === 'array' && d.items?.type === 'enum') {
+      row.append(featureBoxes(name, d, path, value ?? []));
+      parent.appendChild(row);
+      return;
+    } else if (d.type === 'array' && (d.items?.type === 'integer' || d.items?.type === 'number')) {
+      row.append(layerEditor(name, d, path, value ?? []));
+      parent.appendChild(row);
+      return;
+    } else if (d.type === 'object' && d.properties) {
+      objectGroup(name, d, path, parent);
+      return;
+    } else if (d.type === 'string') {
+      input = document.createElement('input');
+      input.type = 'text';
+      input.value = value ?? '';
+      if (d.maxLength) input.maxLength = d.maxLength;
+      input.addEventListener('change', () => emit(path, input.value || null));
+    } else {
+      return;
+    }
+    input.id = id;
+    input.name = key;
+    if (d.description) input.title = d.description;
+    row.append(label, input);
+    if (key === 'dataset.seed' || key === 'init.seed') row.append(reseedButton(d, path, value));
+    const err = document.createElement('span');
+    err.className = 'field-error';
+    err.setAttribute('aria-live', 'polite');
+    row.append(err);
+    parent.appendChild(row);
+  }
+
+  function autoLabel(d) {
+    return d.description?.startsWith('default') ? `auto (${d.description.replace(/^default[^:]*:\s*/, '')})` : 'auto';
+  }
+
+  function numberInput(d, value, commit) {
+    const input = document.createElement('input');
+    input.type = 'number';
+    const lim = numericLimits(d);
+    if (lim.min !== undefined) input.min = String(lim.min);
+    if (lim.max !== undefined) input.max = String(lim.max);
+    input.step = String(lim.step);
+    input.value = value === undefined || value === null ? '' : String(value);
+    input.addEventListener('change', () => {
+      const v = input.value === '' ? NaN : Number(input.value);
+      const problem = checkValue(d, v);
+      const err = input.parentElement?.querySelector('.field-error');
+      if (problem) {
+        input.setAttribute('aria-invalid', 'true');
+        if (err) err.textContent = problem;
+        return;
+      }
+      input.removeAttribute('aria-invalid');
+      if (err) err.textContent = '';
+      commit(v);
+    });
+    return input;
+  }
+
+  function reseedButton(d, path, value) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'small';
+    b.textContent = '↻';
+    b.title = path[0] === 'dataset' ? 'Regenerate the data (new seed)' : 'New initial weights (new seed)';
+    b.setAttribute('aria-label', b.title);
+    b.addEventListener('click', () => {
+      const max = d.maximum ?? 2 ** 31 - 1;
+      emit(path, ((Number(value) || 0) + 1) % (max + 1));
+    });
+    return b;
+  }
+
+  function featureBoxes(name, d, path, value) {
+    const fs = document.createElement('fieldset');
+    fs.className = 'checks';
+    const lg = document.createElement('legend');
+    lg.textContent = labelOf(name, d);
+    fs.append(lg);
+    for (const opt of d.items.enum) {
+      const l = document.createElement('label');
+      const cb = document.createElement('input');
+      cb.type = 'checkbox';
+      cb.value = opt;
+      cb.checked = value.includes(opt);
+      cb.addEventListener('change', () => {
+        // Keep the schema's order, so the same set always gives the same input layer.
+        const next = d.items.enum.filter((o) => (o === opt ? cb.checked : value.includes(o)));
+        if (next.length < (d.minItems ?? 0)) {
+          cb.checked = true;
+          return;
+        }
+        emit(path, next);
+      });
+      l.append(cb, ` ${opt}`);
+      fs.append(l);
+    }
+    return fs;
+  }
+
+  function layerEditor(name, d, path, value) {
+    const fs = document.createElement('fieldset');
+    fs.className = 'layers';
+    const lg = document.createElement('legend');
+    lg.textContent = `${labelOf(name, d)} (${value.length})`;
+    fs.append(lg);
+    value.forEach((units, k) => {
+      const inp = numberInput(d.items, units, (v) => emit(path, value.map((u, q) => (q === k ? v : u))));
+      inp.setAttribute('aria-label', `units in hidden layer ${k + 1}`);
+      inp.className = 'units';
+      fs.append(inp);
+    });
+    const add = document.createElement('button');
+    add.type = 'button';
+    add.className = 'small';
+    add.textContent = '+';
+    add.setAttribute('aria-label', 'Add a hidden layer');
+    add.disabled = d.maxItems !== undefined && value.length >= d.maxItems;
+    add.addEventListener('click', () => emit(path, [...value, value.at(-1) ?? d.items.default ?? 4]));
+    const rm = document.createElement('button');
+    rm.type = 'button';
+    rm.className = 'small';
+    rm.textContent = '−';
+    rm.setAttribute('aria-label', 'Remove the last hidden layer');
+    rm.disabled = value.length <= (d.minItems ?? 0);
+    rm.addEventListener('click', () => emit(path, value.slice(0, -1)));
+    const err = document.createElement('span');
+    err.className = 'field-error';
+    fs.append(rm, add, err);
+    return fs;
+  }
+
+  function objectGroup(name, d, path, parent) {
+    const fs = document.createElement('fieldset');
+    fs.className = 'group';
+    fs.dataset.field = path.join('.');
+    const lg = document.createElement('legend');
+    lg.textContent = labelOf(name, d);
+    fs.append(lg);
+    // A "kind"/"scheme" enum picks which sibling fields apply (their descriptions name the kinds).
+    const selector = Object.entries(d.properties).find(([n, p]) => (n === 'kind' || n === 'scheme') && p.type === 'enum');
+    const current = selector ? getIn(scenario, [...path, selector[0]]) ?? selector[1].default : null;
+    for (const [n, p] of Object.entries(d.properties)) {
+      if (selector && n !== selector[0]) {
+        const kinds = p['x-applies-to'] ?? p.applies_to;
+        const set = Array.isArray(kinds) ? new Set(kinds) : appliesTo(p, selector[1].enum);
+        if (set && !set.has(current)) continue;
+      }
+      control(n, p, [...path, n], fs);
+    }
+    parent.appendChild(fs);
+  }
+
+  function render() {
+    if (!schema || !scenario) return;
+    const focusedId = document.activeElement?.id;
+    form.textContent = '';
+    const groups = new Map();
+    const groupEl = (title) => {
+      if (!groups.has(title)) {
+        const det = document.createElement('details');
+        det.open = true;
+        det.className = 'form-group';
+        const sum = document.createElement('summary');
+        sum.textContent = title;
+        det.append(sum);
+        form.append(det);
+        groups.set(title, det);
+      }
+      return groups.get(title);
+    };
+    for (const t of ['Data', 'Network', 'Training']) groupEl(t);
+    for (const [name, d] of Object.entries(schema.properties)) {
+      if (SKIP.has(name)) continue;
+      control(name, d, [name], groupEl(GROUPS[name] ?? 'More'));
+    }
+    if (focusedId) document.getElementById(focusedId)?.focus();
+  }
+
+  /** Marks the fields a 422 named. */
+  function showErrors(fields) {
+    form.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
+    form.querySelectorAll('.field-error').forEach((e) => (e.textContent = ''));
+    for (const f of fields ?? []) {
+      let path = f.field;
+      let row = null;
+      while (path && !row) {
+        row = form.querySelector(`[data-field="${CSS.escape(path)}"]`);
+        path = path.includes('.') ? path.slice(0, path.lastIndexOf('.')) : '';
+      }
+      if (!row) continue;
+      row.querySelector('input,select')?.setAttribute('aria-invalid', 'true');
+      const err = row.querySelector('.field-error');
+      if (err) err.textContent = f.message;
+    }
+  }
+
+  return {
+    update(state) {
+      if (state.schema !== schema || state.scenario !== scenario) {
+        schema = state.schema;
+        scenario = state.scenario;
+        if (rendered !== `${state.scenarioVersion}`) {
+          rendered = `${state.scenarioVersion}`;
+          render();
+        }
+      }
+    },
+    showErrors,
+    rerender: () => render(),
+  };
+}

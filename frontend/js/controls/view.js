@@ -1,0 +1,39 @@
+// View options: the edge colour mode, rescaling the fixed colour scales, the selected sample,
+// and the loss chart's log toggle. DOM events -> state.
+
+import { COLOR_MODES } from '../state.js';
+import { tracedSamples } from '../trace.js';
+import { fmt } from '../format.js';
+
+export function bindView(root, store, session) {
+  const mode = root.querySelector('[data-testid="color-mode"]');
+  const labels = { weight: 'weight w', gradient: 'gradient |∂L/∂w|', update: 'update Δw' };
+  for (const m of COLOR_MODES) mode.append(new Option(labels[m], m));
+  mode.value = store.state.colorMode;
+  mode.addEventListener('change', () => store.set({ colorMode: mode.value }));
+
+  root.querySelector('#rescale').addEventListener('click', () => session.rescale());
+
+  const sample = root.querySelector('#sample');
+  sample.addEventListener('change', () => store.set({ sample: Number(sample.value) }));
+  let key = null;
+  return {
+    update(state) {
+      if (mode.value !== state.colorMode) mode.value = state.colorMode;
+      const t = state.trace;
+      const n = tracedSamples(t);
+      const k = `${t?.fromStep}|${state.scenarioVersion}|${n}`;
+      if (k !== key) {
+        key = k;
+        sample.textContent = '';
+        for (let s = 0; s < n; s++) {
+          const x = t.batch.inputs[s];
+          const label = `#${s} · row ${t.batch.indices[s]} (${x.slice(0, 3).map((v) => fmt(v, 2)).join(', ')}${x.length > 3 ? ', …' : ''})`;
+          sample.append(new Option(label, String(s)));
+        }
+      }
+      const v = String(Math.min(state.sample, Math.max(0, n - 1)));
+      if (sample.value !== v) sample.value = v;
+    },
+  };
+}

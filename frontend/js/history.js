@@ -1,0 +1,120 @@
+// Chart series over steps, merged from /train histories and from single steps. Pure.
+// A rewind keeps later points: (scenario, step) fixes them, so they stay true.
+
+import { isNum } from './format.js';
+
+const MAX_POINTS = 4000;
+
+export function emptyHistory() {
+  return {
+    steps: [], // updates k with their batch loss, lr and per-layer gradient norms
+    batchLoss: [],
+    lr: [],
+    gradNorms: [], // [layer][index]
+    evals: new Map(), // step -> {train, test}
+    version: 0,
+  };
+}
+
+/**
+ * Normalises the `history` of a /train answer into entries
+ * {step, loss, lr, gradNorms: [..], metrics?: {train_loss, test_loss, …}}.
+ * Accepts a list of entries or an object of columns, with a few spellings of each field.
+ */
+export function historyEntries(history) {
+  if (!history) return [];
+  let rows = history;
+  if (!Array.isArray(history)) {
+    const cols = history;
+    const n = (cols.step ?? cols.steps ?? []).length;
+    rows = Array.from({ length: n }, (_, k) => Object.fromEntries(Object.entries(cols).map(([key, v]) => [key, Array.isArray(v) ? v[k] : v])));
+    if (Array.isArray(cols.evals ?? cols.metrics)) rows.push(...(cols.evals ?? cols.metrics).map((m) => ({ step: m.step, metrics: m })));
+  }
+  return rows.map((r) => ({
+    step: r.step ?? r.steps,
+    loss: r.loss ?? r.batch_loss ?? r.train_loss_batch ?? r.total_loss,
+    lr: r.lr,
+    gradNorms: r.grad_norms ?? r.grad_norm ?? r.layer_grad_norms,
+    metrics: r.metrics ?? (isNum(r.train_loss) || isNum(r.test_loss) ? { train_loss: r.train_loss, test_loss: r.test_loss } : undefined),
+  }));
+}
+
+/** Inserts an update's entry, keeping steps sorted and unique. Returns the history. */
+export function addUpdate(h, { step, loss, lr, gradNorms }) {
+  if (!Number.isInteger(step)) return h;
+  const pos = lowerBound(h.steps, step);
+  const row = [loss, lr];
+  if (h.steps[pos] === step) {
+    h.batchLoss[pos] = row[0] ?? h.batchLoss[pos];
+    h.lr[pos] = row[1] ?? h.lr[pos];
+    if (Array.isArray(gradNorms)) gradNorms.forEach((g, l) => ((h.gradNorms[l] ??= [])[pos] = g));
+  } else {
+    h.steps.splice(pos, 0, step);
+    h.batchLoss.splice(pos, 0, loss ?? null);
+    h.lr.splice(pos, 0, lr ?? null);
+    const layers = Math.max(h.gradNorms.length, gradNorms?.length ?? 0);
+    for (let l = 0; l < layers; l++) {
+      h.gradNorms[l] ??= new Array(h.steps.length - 1).fill(null);
+      h.gradNorms[l].splice(pos, 0, gradNorms?.[l] ?? null);
+    }
+  }
+  h.version++;
+  if (h.steps.length > MAX_POINTS) thin(h);
+  return h;
+}
+
+/** Records whole-set metrics at a step. */
+export function addMetrics(h, step, metrics) {
+  if (!metrics || !Number.isInteger(step)) return h;
+  h.evals.set(step, { train: metrics.train_loss ?? null, test: metrics.test_loss ?? null });
+  h.version++;
+  if (h.evals.size > MAX_POINTS) {
+    const keys = [...h.evals.keys()].sort((a, b) => a - b);
+    keys.forEach((k, idx) => idx % 2 === 1 && h.evals.delete(k));
+  }
+  return h;
+}
+
+/**
+ * Adds a /train answer: `history` entries (step = the state the update produced, its batch loss,
+ * lr, per-layer gradient norms) and `evaluations` (whole-set metrics at some steps).
+ */
+export function addHistory(h, history, evaluations = []) {
+  for (const e of historyEntries(history)) {
+    if (e.loss !== undefined || e.lr !== undefined || e.gradNorms !== undefined) addUpdate(h, e);
+    if (e.metrics) addMetrics(h, e.step, e.metrics);
+  }
+  for (const ev of evaluations ?? []) addMetrics(h, ev.step, ev);
+  return h;
+}
+
+/** Largest step with an update entry, or −1. */
+export function lastUpdateStep(h) {
+  return h.steps.length ? h.steps[h.steps.length - 1] : -1;
+}
+
+/** Series for the loss chart: [steps, train, test], sorted by step. */
+export function lossSeries(h) {
+  const keys = [...h.evals.keys()].sort((a, b) => a - b);
+  return [keys, keys.map((k) => h.evals.get(k).train), keys.map((k) => h.evals.get(k).test)];
+}
+
+function lowerBound(arr, v) {
+  let lo = 0;
+  let hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (arr[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Drops every other point (keeping the last) so long runs stay cheap to draw. */
+function thin(h) {
+  const keep = (_, idx, arr) => idx % 2 === 0 || idx === arr.length - 1;
+  h.steps = h.steps.filter(keep);
+  h.batchLoss = h.batchLoss.filter(keep);
+  h.lr = h.lr.filter(keep);
+  h.gradNorms = h.gradNorms.map((g) => g.filter(keep));
+}

@@ -1,0 +1,116 @@
+// Wiring only: build the store, the session and the views, connect them, load the API's schema,
+// presets and the default scenario.
+
+import * as api from './api.js';
+import { createStore } from './state.js';
+import { createSession } from './session.js';
+import { defaultsFor, fieldAt, requestField, scenarioSchema } from './schema.js';
+import { createNetworkView } from './render/network.js';
+import { createOutputView } from './render/output.js';
+import { createLegend } from './render/legend.js';
+import { createCharts } from './render/charts.js';
+import { createInspector } from './render/inspector.js';
+import { createStatus } from './render/status.js';
+import { createScenarioForm } from './controls/scenario-form.js';
+import { bindPlayback } from './controls/playback.js';
+import { bindView } from './controls/view.js';
+import { bindPresets } from './controls/presets.js';
+import { bindExport } from './controls/export.js';
+import { bindPoints } from './controls/points.js';
+
+const $ = (sel) => document.querySelector(sel);
+
+const store = createStore();
+const session = createSession(store);
+const select = (selection) => store.set({ selection });
+
+const network = createNetworkView($('#network'), { onSelect: select });
+network.setOnResize(() => store.touch('params'));
+const points = bindPoints(document, store, session);
+const output = createOutputView($('#output'), { onAddPoint: (p) => points.addPoint(p) });
+const legend = createLegend($('#legend'));
+const charts = createCharts({ loss: $('#chart-loss'), grads: $('#chart-grads'), lr: $('#chart-lr'), logToggle: $('#loss-log') });
+const inspector = createInspector($('#inspector-body'), { onSelect: select });
+const status = createStatus(document, { onDismissError: () => store.set({ error: null }) });
+const form = createScenarioForm($('#scenario-form'), {
+  onChange: async (scenario) => {
+    const ok = await session.loadScenario(scenario);
+    if (!ok) form.showErrors(store.state.error?.fields);
+  },
+});
+const view = bindView(document, store, session);
+const presets = bindPresets($('#presets'), store, session);
+bindPlayback(document, store, session);
+bindExport(document, store, network);
+$('#inspector-close').addEventListener('click', () => select(null));
+
+let stepAtClick = null;
+document.querySelector('[data-testid="step"]').addEventListener('click', () => (stepAtClick = store.state.step), { capture: true });
+
+/** "Frame drawn": a task posted after the frame's DOM work runs once that frame is rendered. */
+const afterPaint = (fn) => {
+  const ch = new MessageChannel();
+  ch.port1.onmessage = fn;
+  ch.port2.postMessage(0);
+};
+
+function render(state) {
+  if (state.schema && state.scenario) {
+    const animating = network.update(state);
+    if (animating) requestAnimationFrame(() => store.touch('animStart'));
+    legend.update(state);
+    output.update(state);
+    charts.update(state);
+    inspector.update(state);
+    view.update(state);
+    form.update(state);
+    presets.update(state);
+    points.update(state);
+  }
+  status.update(state);
+  $('#inspector').classList.toggle('has-selection', !!state.selection);
+  if (stepAtClick !== null && state.step !== stepAtClick) {
+    stepAtClick = null;
+    afterPaint(() => {
+      performance.mark('step:drawn');
+      performance.measure('step', 'step:click', 'step:drawn');
+    });
+  }
+}
+store.subscribe(render);
+
+window.playground = {
+  get scenario() {
+    return store.state.scenario;
+  },
+  get step() {
+    return store.state.step;
+  },
+  get phase() {
+    return store.state.phase;
+  },
+  get state() {
+    return store.state;
+  },
+  session,
+  whenIdle: () => session.whenIdle(),
+  ready: null,
+};
+
+async function start() {
+  const [openapi, presetList] = await Promise.all([api.getOpenApi(), api.getPresets().catch(() => [])]);
+  const schema = scenarioSchema(openapi);
+  session.setLimits({
+    trainSteps: requestField(openapi, 'train', 'steps')?.maximum ?? 1000,
+    resolution: Math.min(40, requestField(openapi, 'heatmaps', 'resolution')?.maximum ?? 40),
+    traceSamples: requestField(openapi, 'step', 'trace_samples')?.default ?? 32,
+    maxBatch: fieldAt(schema, ['batch_size'])?.maximum ?? 5000,
+  });
+  store.set({ openapi, schema, presets: presetList });
+  await session.loadScenario(defaultsFor(schema));
+  await session.whenIdle();
+}
+
+window.playground.ready = start().catch((err) => {
+  store.set({ error: { message: `The page could not start: ${err.message}`, fields: [] } });
+});

@@ -1,0 +1,126 @@
+// Charts over steps (uPlot): train and test loss, per-layer gradient norms (vanishing and
+// exploding gradients show as spread between the lines), and the learning rate with a cursor.
+
+import { uPlot } from '../vendor.js';
+import { lossSeries } from '../history.js';
+import { interpolate, SEQUENTIAL_STOPS } from '../colors.js';
+import { fmt } from '../format.js';
+
+const positive = (arr) => arr.map((v) => (typeof v === 'number' && v > 0 && Number.isFinite(v) ? v : null));
+const HEIGHT = 120;
+
+function baseOpts(width, title, yLog, series, cursorStep) {
+  return {
+    width,
+    height: HEIGHT,
+    title,
+    legend: { show: true, live: false },
+    cursor: { drag: { x: false, y: false }, points: { show: false } },
+    scales: { x: { time: false }, y: yLog ? { distr: 3 } : { auto: true } },
+    axes: [
+      { stroke: '#555', grid: { stroke: '#eee' }, size: 28, font: '11px system-ui, sans-serif' },
+      { stroke: '#555', grid: { stroke: '#eee' }, size: 52, font: '11px system-ui, sans-serif', values: (u, vals) => vals.map((v) => (v === null || v === undefined ? '' : fmt(v, 2))) },
+    ],
+    series: [{ label: 'step' }, ...series],
+    hooks: cursorStep ? { draw: [(u) => drawCursor(u, cursorStep())] } : {},
+  };
+}
+
+function drawCursor(u, step) {
+  if (!Number.isFinite(step)) return;
+  const x = u.valToPos(step, 'x', true);
+  if (!Number.isFinite(x) || x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.strokeStyle = '#d0006f';
+  ctx.lineWidth = 2 * devicePixelRatio;
+  ctx.beginPath();
+  ctx.moveTo(x, u.bbox.top);
+  ctx.lineTo(x, u.bbox.top + u.bbox.height);
+  ctx.stroke();
+  ctx.restore();
+}
+
+export function createCharts({ loss, grads, lr, logToggle }) {
+  let lossLog = logToggle.checked;
+  let lossPlot = null;
+  let gradPlot = null;
+  let gradLayers = -1;
+  let lrPlot = null;
+  let version = -1;
+  let lastDraw = 0;
+  let step = 0;
+  let history = null;
+
+  const width = (el) => Math.max(200, el.clientWidth);
+  const sync = () => {
+    lossPlot?.setSize({ width: width(loss), height: HEIGHT });
+    gradPlot?.setSize({ width: width(grads), height: HEIGHT });
+    lrPlot?.setSize({ width: width(lr), height: HEIGHT });
+  };
+  for (const el of [loss, grads, lr]) new ResizeObserver(sync).observe(el);
+  logToggle.addEventListener('change', () => {
+    lossLog = logToggle.checked;
+    lossPlot?.destroy();
+    lossPlot = null;
+    version = -1;
+    if (history) draw(history);
+  });
+
+  function draw(h) {
+    const [xs, train, test] = lossSeries(h);
+    const lossData = [xs, lossLog ? positive(train) : train, lossLog ? positive(test) : test];
+    if (!lossPlot) {
+      loss.textContent = '';
+      lossPlot = new uPlot(baseOpts(width(loss), 'Loss (whole sets)', lossLog, [
+        { label: 'train', stroke: '#0571b0', width: 2 },
+        { label: 'test', stroke: '#e66101', width: 2, dash: [5, 3] },
+      ], () => step), lossData, loss);
+    } else lossPlot.setData(lossData);
+
+    const layers = h.gradNorms.length;
+    if (!gradPlot || layers !== gradLayers) {
+      gradPlot?.destroy();
+      grads.textContent = '';
+      gradLayers = layers;
+      gradPlot = new uPlot(baseOpts(width(grads), 'Gradient norm per layer (log)', true, h.gradNorms.map((_, l) => ({
+        label: `layer ${l + 1}`,
+        stroke: interpolate(SEQUENTIAL_STOPS, layers > 1 ? 0.3 + (0.7 * l) / (layers - 1) : 0.8),
+        width: 1.5,
+      })), () => step), [h.steps, ...h.gradNorms.map(positive)], grads);
+    } else gradPlot.setData([h.steps, ...h.gradNorms.map(positive)]);
+
+    const lrData = [h.steps, h.lr];
+    if (!lrPlot) {
+      lr.textContent = '';
+      lrPlot = new uPlot(baseOpts(width(lr), 'Learning rate', false, [{ label: 'lr', stroke: '#5e3c99', width: 2 }], () => step), lrData, lr);
+    } else lrPlot.setData(lrData);
+  }
+
+  /** Redraws when the history changed (at most ~12 times a second while playing). */
+  function update(state, now = performance.now()) {
+    if (!state.history) return;
+    const moved = state.step !== step;
+    step = state.step;
+    history = state.history;
+    const changed = state.history.version !== version;
+    if (changed && (!state.playing || now - lastDraw > 80)) {
+      version = state.history.version;
+      lastDraw = now;
+      draw(state.history);
+    } else if (moved) {
+      lossPlot?.redraw(false, false);
+      gradPlot?.redraw(false, false);
+      lrPlot?.redraw(false, false);
+    }
+  }
+
+  function reset() {
+    for (const p of [lossPlot, gradPlot, lrPlot]) p?.destroy();
+    lossPlot = gradPlot = lrPlot = null;
+    gradLayers = -1;
+    version = -1;
+  }
+
+  return { update, reset };
+}

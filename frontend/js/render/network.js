@@ -1,0 +1,253 @@
+// The network view: an SVG of nodes, biases and edges over a canvas of heatmap thumbnails.
+// Data in (state), DOM out. Elements are built once per architecture and size; each frame
+// only changes the attributes whose values changed.
+
+import { full, fmt, isNum } from '../format.js';
+import { HALO, NONFINITE } from '../colors.js';
+import { reveal } from '../phases.js';
+import { edgePath, layoutNetwork } from './network-layout.js';
+import { drawThumbnails } from './thumbnails.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const ANIM_MS = 700;
+
+function el(name, attrs = {}, parent = null) {
+  const e = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (parent) parent.appendChild(e);
+  return e;
+}
+
+/** Sets an attribute only when it changes (cheap per-frame updates). */
+function put(e, name, value) {
+  if (e.getAttribute(name) !== value) e.setAttribute(name, value);
+}
+
+export function createNetworkView(container, { onSelect }) {
+  const canvas = document.createElement('canvas');
+  canvas.className = 'thumbs';
+  canvas.setAttribute('aria-hidden', 'true');
+  const svg = el('svg', { class: 'network', role: 'group', 'aria-label': 'Network: neurons and weighted connections' });
+  container.append(canvas, svg);
+
+  let built = null; // {key, layout, edges, nodes}
+  let thumbsKey = null;
+  let size = { w: container.clientWidth, h: container.clientHeight };
+  let dirtySize = true;
+  new ResizeObserver(() => {
+    size = { w: container.clientWidth, h: container.clientHeight };
+    dirtySize = true;
+    onResize?.();
+  }).observe(container);
+  let onResize = null;
+
+  svg.addEventListener('click', (e) => {
+    const edge = e.target.closest('[data-edge],[data-halo]');
+    if (edge) {
+      const [L, i, j] = (edge.dataset.edge ?? edge.dataset.halo).split(':').map(Number);
+      onSelect({ kind: 'edge', layer: L, from: i, to: j });
+      return;
+    }
+    const node = e.target.closest('[data-node]');
+    if (node) {
+      const [L, j] = node.dataset.node.split(':').map(Number);
+      onSelect({ kind: 'node', layer: L, unit: j });
+    }
+  });
+  svg.addEventListener('keydown', (e) => {
+    const node = e.target.closest?.('[data-node]');
+    if (node && (e.key === 'Enter' || e.key === ' ')) {
+      e.preventDefault();
+      e.stopPropagation();
+      const [L, j] = node.dataset.node.split(':').map(Number);
+      onSelect({ kind: 'node', layer: L, unit: j });
+    }
+  });
+
+  function build(sizes, names, outNames, layerNames) {
+    svg.textContent = '';
+    const layout = layoutNetwork(sizes, size.w, size.h);
+    put(svg, 'width', String(size.w));
+    put(svg, 'height', String(size.h));
+    put(svg, 'viewBox', `0 0 ${size.w} ${size.h}`);
+    const half = layout.nodeSize / 2;
+    const haloG = el('g', { class: 'halos' }, svg);
+    const edgeG = el('g', { class: 'edges' }, svg);
+    const nodeG = el('g', { class: 'nodes' }, svg);
+    const labelG = el('g', { class: 'layer-labels' }, svg);
+    const edges = [];
+    for (let l = 1; l < sizes.length; l++) {
+      for (let j = 0; j < sizes[l]; j++) {
+        for (let i = 0; i < sizes[l - 1]; i++) {
+          const d = edgePath(layout.nodes[l - 1][i], layout.nodes[l][j], half);
+          const id = `${l}:${i}:${j}`;
+          const halo = el('path', { d, class: 'halo', 'data-halo': id, stroke: HALO }, haloG);
+          const path = el('path', { d, class: 'edge', 'data-edge': id, fill: 'none' }, edgeG);
+          const title = el('title', {}, path);
+          edges.push({ l, i, j, path, halo, title, last: {} });
+        }
+      }
+    }
+    const nodes = sizes.map((n, l) =>
+      Array.from({ length: n }, (_, j) => {
+        const p = layout.nodes[l][j];
+        const g = el('g', {
+          class: `node${l === 0 ? ' input' : ''}`,
+          'data-node': `${l}:${j}`,
+          transform: `translate(${p.x.toFixed(1)},${p.y.toFixed(1)})`,
+          tabindex: '0',
+          role: 'button',
+        }, nodeG);
+        const label = l === 0 ? `input ${names[j] ?? j}` : l === sizes.length - 1 ? `output ${outNames[j] ?? j}` : `layer ${l} unit ${j}`;
+        g.setAttribute('aria-label', `${label}: explain`);
+        const frame = el('rect', { class: 'frame', x: -half, y: -half, width: 2 * half, height: 2 * half, rx: 3 }, g);
+        let bias = null;
+        if (l > 0) {
+          const bs = Math.max(6, Math.round(half * 0.45));
+          bias = el('rect', { class: 'bias', 'data-bias': `${l}:${j}`, x: -half - bs / 2, y: -half - bs / 2, width: bs, height: bs, rx: 1.5 }, g);
+          el('title', {}, bias);
+        }
+        const fs = Math.max(9, Math.min(12, Math.round(layout.nodeSize * 0.3)));
+        const v1 = el('text', { class: 'val', x: 0, y: half + fs + 1, 'font-size': fs, 'text-anchor': 'middle' }, g);
+        const v2 = el('text', { class: 'val delta', x: 0, y: half + 2 * fs + 3, 'font-size': fs, 'text-anchor': 'middle' }, g);
+        if (l === 0) el('text', { class: 'name', x: -half - 6, y: 4, 'text-anchor': 'end' }, g).textContent = names[j] ?? `x${j + 1}`;
+        if (l === sizes.length - 1 && outNames.length > 1) el('text', { class: 'name', x: half + 6, y: 4 }, g).textContent = outNames[j];
+        return { g, frame, bias, v1, v2, last: {} };
+      }),
+    );
+    layerNames.forEach((name, l) => {
+      el('text', { class: 'layer-name', x: layout.cols[l], y: 14, 'text-anchor': 'middle' }, labelG).textContent = name;
+    });
+    return { layout, edges, nodes };
+  }
+
+  function update(state, now = performance.now()) {
+    const { params, trace, scenario } = state;
+    if (!params || !scenario) return false;
+    const sizes = [params[0].W[0]?.length ?? 0, ...params.map((p) => p.b.length)];
+    const L = sizes.length - 1;
+    const names = featureNames(state, sizes[0]);
+    const outNames = Array.from({ length: sizes[L] }, (_, k) => (sizes[L] > 1 ? `class ${k}` : 'ŷ'));
+    const key = `${sizes.join('-')}|${names.join(',')}|${size.w}x${size.h}|${state.scenario.activation}|${state.snapshot?.output_activation ?? state.scenario.output_activation}`;
+    if (!built || built.key !== key || dirtySize) {
+      built = { key, ...build(sizes, names, outNames, layerNames(state, L)) };
+      dirtySize = false;
+      thumbsKey = null;
+      canvas.width = Math.round(size.w * devicePixelRatio);
+      canvas.height = Math.round(size.h * devicePixelRatio);
+      canvas.style.width = `${size.w}px`;
+      canvas.style.height = `${size.h}px`;
+    }
+    const traceShown = trace && trace.layers?.length === L ? trace : null;
+    const rv = traceShown ? reveal(state.phase, L) : { forwardTo: 0, loss: false, backwardFrom: L + 1, update: false, active: null };
+    const atUpdate = rv.update;
+    const animT = atUpdate ? Math.min(1, (now - state.animStart) / ANIM_MS) : 1;
+    const animating = atUpdate && animT < 1;
+    const ease = animT < 1 ? 0.5 - 0.5 * Math.cos(Math.PI * animT) : 1;
+    const { weight, gradient, update: upd, bias: biasScale } = state.scales;
+    const mode = state.colorMode;
+    const active = rv.active;
+    for (const e of built.edges) {
+      const { l, i, j } = e;
+      const layer = traceShown?.layers[l - 1];
+      const w = params[l - 1].W[j][i];
+      let shown = w;
+      if (animating && layer) {
+        const w0 = layer.W[j][i];
+        shown = isNum(w0) && isNum(w) ? w0 + (w - w0) * ease : w;
+      }
+      const gradKnown = layer && l >= rv.backwardFrom;
+      const g = gradKnown ? layer.grad_W[j][i] : undefined;
+      const dw = layer && (atUpdate || state.phase < 0) ? layer.update_W?.[j]?.[i] : undefined;
+      let color;
+      if (!isNum(shown)) color = NONFINITE;
+      else if (mode === 'gradient') color = gradKnown ? gradient.color(g) : '#d4d4d4';
+      else if (mode === 'update') color = dw !== undefined ? upd.color(dw) : '#d4d4d4';
+      else color = weight.color(shown);
+      const width = isNum(shown) ? (0.7 + 5.3 * weight.magnitude(shown)).toFixed(2) : '1.5';
+      const haloT = mode !== 'gradient' && gradKnown && isNum(g) ? gradient.t(g) : 0;
+      const flow = active && active.layer === l && (active.kind === 'forward' || active.kind === 'backward');
+      const cls = `edge${isNum(shown) ? '' : ' nonfinite'}${flow ? ` flow ${active.kind}` : ''}${isSelectedEdge(state.selection, l, i, j) ? ' selected' : ''}`;
+      const last = e.last;
+      if (last.color !== color) put(e.path, 'stroke', (last.color = color));
+      if (last.width !== width) put(e.path, 'stroke-width', (last.width = width));
+      if (last.cls !== cls) put(e.path, 'class', (last.cls = cls));
+      const wText = full(w);
+      if (last.w !== wText) {
+        put(e.path, 'data-weight', (last.w = wText));
+        e.title.textContent = `w[${l}] ${j}←${i} = ${fmt(w, 6)}`;
+      }
+      const haloW = (Number(width) + 3 + 9 * haloT).toFixed(1);
+      const haloO = (haloT > 0 ? 0.06 + 0.34 * haloT : 0).toFixed(3);
+      if (last.haloW !== haloW) put(e.halo, 'stroke-width', (last.haloW = haloW));
+      if (last.haloO !== haloO) put(e.halo, 'stroke-opacity', (last.haloO = haloO));
+    }
+    const s = state.sample;
+    built.nodes.forEach((layerNodes, l) => {
+      layerNodes.forEach((n, j) => {
+        const last = n.last;
+        let t1 = '';
+        let t2 = '';
+        if (traceShown) {
+          if (l === 0) t1 = fmtVal('x', traceShown.batch?.features?.[s]?.[j]);
+          else if (l <= rv.forwardTo) t1 = fmtVal('a', traceShown.layers[l - 1].a?.[s]?.[j]);
+          if (l > 0 && l >= rv.backwardFrom) t2 = fmtVal('δ', traceShown.layers[l - 1].delta?.[s]?.[j]);
+        }
+        if (last.t1 !== t1) n.v1.textContent = last.t1 = t1;
+        if (last.t2 !== t2) n.v2.textContent = last.t2 = t2;
+        const isActive = active && active.layer === l;
+        const cls = `node${l === 0 ? ' input' : ''}${isActive ? ' active' : ''}${isSelectedNode(state.selection, l, j) ? ' selected' : ''}${l === L && active?.kind === 'loss' ? ' active' : ''}`;
+        if (last.cls !== cls) put(n.g, 'class', (last.cls = cls));
+        if (n.bias) {
+          const b = params[l - 1].b[j];
+          const bc = isNum(b) ? biasScale.color(b) : NONFINITE;
+          if (last.b !== bc) {
+            put(n.bias, 'fill', (last.b = bc));
+            put(n.bias, 'data-value', full(b));
+            n.bias.firstChild.textContent = `bias b[${l}] ${j} = ${fmt(b, 6)}`;
+          }
+        }
+      });
+    });
+    const hk = `${built.key}|${state.heatmaps?.step}|${state.heatmaps?.layers?.length}|${state.scales.heat}`;
+    if (hk !== thumbsKey) {
+      thumbsKey = hk;
+      drawThumbnails(canvas, built.layout, state);
+    }
+    return animating;
+  }
+
+  return {
+    update,
+    svg,
+    canvas,
+    setOnResize(fn) {
+      onResize = fn;
+    },
+  };
+}
+
+function fmtVal(sym, v) {
+  return v === undefined ? '' : `${sym} ${fmt(v, 3)}`;
+}
+
+function isSelectedEdge(sel, l, i, j) {
+  return sel?.kind === 'edge' && sel.layer === l && sel.from === i && sel.to === j;
+}
+
+function isSelectedNode(sel, l, j) {
+  return sel?.kind === 'node' && sel.layer === l && sel.unit === j;
+}
+
+/** Names of the input columns: the scenario's features (2-D data) or x1…xn. */
+export function featureNames(state, n) {
+  const feats = state.scenario?.features ?? state.schema?.properties?.features?.default;
+  if (Array.isArray(feats) && feats.length === n) return feats;
+  return Array.from({ length: n }, (_, k) => `x${k + 1}`);
+}
+
+function layerNames(state, L) {
+  const act = state.scenario.activation ?? state.schema?.properties?.activation?.default ?? '';
+  const out = state.snapshot?.output_activation || state.scenario.output_activation;
+  return Array.from({ length: L + 1 }, (_, l) => (l === 0 ? 'input' : l === L ? `output${out ? ` · ${out}` : ''}` : `hidden ${l} · ${act}`));
+}

@@ -1,0 +1,198 @@
+// The output view: the network's output over the input plane (decision boundary or regression
+// surface) with the train and test points, the current batch and the selected sample.
+
+import { divergingOfT, interpolate, lut, NEGATIVE_STOPS, POSITIVE_STOPS } from '../colors.js';
+import { gridToPixels } from '../heatmaps.js';
+
+const TABLE = lut(divergingOfT);
+export const CLASS_COLORS = ['#e66101', '#0571b0', '#5e3c99', '#1b9e77', '#a6761d', '#666666', '#e7298a', '#66a61e'];
+
+/** t in [0, 1] for an output value, by the output activation's range (or a fitted one). */
+export function outputToT(activation, fitted) {
+  if (activation === 'sigmoid') return (v) => v;
+  if (activation === 'tanh') return (v) => (v + 1) / 2;
+  const m = fitted > 0 ? fitted : 1;
+  return (v) => (v / m + 1) / 2;
+}
+
+/** Colour of a data point from its encoded target vector. */
+export function pointColor(target, activation, fitted) {
+  if (!target) return '#000000';
+  if (target.length > 1) {
+    let best = 0;
+    for (let k = 1; k < target.length; k++) if (target[k] > target[best]) best = k;
+    return CLASS_COLORS[best % CLASS_COLORS.length];
+  }
+  const t = Math.max(0, Math.min(1, outputToT(activation, fitted)(target[0])));
+  return t < 0.5 ? interpolate(NEGATIVE_STOPS, 0.6 + 0.8 * (0.5 - t)) : interpolate(POSITIVE_STOPS, 0.6 + 0.8 * (t - 0.5));
+}
+
+export function createOutputView(container, { onAddPoint }) {
+  const canvas = document.createElement('canvas');
+  canvas.className = 'output-canvas';
+  canvas.tabIndex = 0;
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', 'Output over the input plane with the data points; click adds a point of the chosen class, shift-click the other class');
+  const empty = document.createElement('p');
+  empty.className = 'output-empty';
+  empty.hidden = true;
+  container.append(canvas, empty);
+  const base = document.createElement('canvas');
+  let view = null; // {extent, size}
+  let lastKey = null;
+  let size = 0;
+  new ResizeObserver(() => {
+    size = Math.floor(Math.min(container.clientWidth, container.clientHeight || container.clientWidth));
+    lastKey = null;
+  }).observe(container);
+
+  canvas.addEventListener('click', (e) => {
+    if (!view) return;
+    const r = canvas.getBoundingClientRect();
+    const [x0, x1, y0, y1] = view.extent;
+    const x = x0 + ((e.clientX - r.left) / r.width) * (x1 - x0);
+    const y = y1 - ((e.clientY - r.top) / r.height) * (y1 - y0);
+    onAddPoint({ x, y, other: e.shiftKey });
+  });
+
+  function extentOf(state) {
+    if (state.heatmaps?.extent) return state.heatmaps.extent;
+    const pts = state.dataset?.inputs ?? state.trace?.batch?.inputs;
+    if (!pts?.length || pts[0].length !== 2) return null;
+    let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+    for (const [x, y] of pts) {
+      x0 = Math.min(x0, x);
+      x1 = Math.max(x1, x);
+      y0 = Math.min(y0, y);
+      y1 = Math.max(y1, y);
+    }
+    const m = 0.1 * Math.max(x1 - x0, y1 - y0, 1e-9);
+    return [x0 - m, x1 + m, y0 - m, y1 + m];
+  }
+
+  function update(state) {
+    const key = [state.heatmaps, state.dataset, state.trace, state.sample, size, state.scales?.heat, state.snapshot?.output_activation].map((v) => (typeof v === 'object' ? id(v) : v)).join('|');
+    if (key === lastKey) return;
+    lastKey = key;
+    const extent = state.has2d ? extentOf(state) : null;
+    empty.hidden = !!extent;
+    canvas.hidden = !extent;
+    if (!extent) {
+      empty.textContent = state.scenario ? 'The output view needs data with two input columns.' : '';
+      view = null;
+      return;
+    }
+    const dpr = devicePixelRatio || 1;
+    const px = Math.max(120, size);
+    canvas.width = Math.round(px * dpr);
+    canvas.height = Math.round(px * dpr);
+    canvas.style.width = `${px}px`;
+    canvas.style.height = `${px}px`;
+    const ctx = canvas.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.fillStyle = '#f4f4f4';
+    ctx.fillRect(0, 0, px, px);
+    view = { extent, size: px };
+    const act = state.snapshot?.output_activation ?? state.trace?.after?.output_activation;
+    const h = state.heatmaps;
+    let fittedOut = 1;
+    if (h) {
+      const out = h.layers[h.layers.length - 1];
+      fittedOut = state.scales?.heat?.[h.layers.length - 1] ?? 1;
+      drawSurface(ctx, out, h.nx, h.ny, act, fittedOut, px);
+    }
+    drawPoints(ctx, state, extent, px, act, fittedOut);
+  }
+
+  function drawSurface(ctx, units, nx, ny, act, fitted, px) {
+    if (!units?.length) return;
+    base.width = nx;
+    base.height = ny;
+    const bctx = base.getContext('2d');
+    const img = bctx.createImageData(nx, ny);
+    if (units.length === 1) {
+      gridToPixels(units[0], nx, ny, TABLE, outputToT(act, fitted), img.data);
+    } else {
+      // Several outputs (softmax): the winning class's colour, paler where it is less sure.
+      for (let row = 0; row < ny; row++) {
+        for (let col = 0; col < nx; col++) {
+          let best = 0;
+          for (let k = 1; k < units.length; k++) if (units[k][row * nx + col] > units[best][row * nx + col]) best = k;
+          const p = units[best][row * nx + col];
+          const c = CLASS_COLORS[best % CLASS_COLORS.length];
+          const rgb = [1, 3, 5].map((o) => parseInt(c.slice(o, o + 2), 16));
+          const f = Math.max(0, Math.min(1, (p - 1 / units.length) / (1 - 1 / units.length)));
+          const o = ((ny - 1 - row) * nx + col) * 4;
+          for (let q = 0; q < 3; q++) img.data[o + q] = 255 + (rgb[q] - 255) * (0.25 + 0.6 * f);
+          img.data[o + 3] = 255;
+        }
+      }
+    }
+    bctx.putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = true;
+    ctx.globalAlpha = 0.85;
+    ctx.drawImage(base, 0, 0, px, px);
+    ctx.globalAlpha = 1;
+  }
+
+  function drawPoints(ctx, state, extent, px, act, fitted) {
+    const [x0, x1, y0, y1] = extent;
+    const X = (x) => ((x - x0) / (x1 - x0)) * px;
+    const Y = (y) => px - ((y - y0) / (y1 - y0)) * px;
+    const r = px > 300 ? 3.2 : 2.6;
+    const d = state.dataset;
+    if (d) {
+      for (const row of d.train) dot(ctx, X(d.inputs[row][0]), Y(d.inputs[row][1]), r, pointColor(d.targets[row], act, fitted), '#ffffff');
+      for (const row of d.test) ring(ctx, X(d.inputs[row][0]), Y(d.inputs[row][1]), r, pointColor(d.targets[row], act, fitted));
+    }
+    const b = state.trace?.batch;
+    if (b?.inputs?.length && b.inputs[0].length === 2) {
+      ctx.lineWidth = 1.5;
+      b.inputs.forEach(([x, y], k) => {
+        if (!d) dot(ctx, X(x), Y(y), r, pointColor(b.targets[k], act, fitted), '#ffffff');
+        ctx.strokeStyle = '#222';
+        ctx.beginPath();
+        ctx.arc(X(x), Y(y), r + 2.5, 0, 2 * Math.PI);
+        ctx.stroke();
+      });
+      const sel = b.inputs[state.sample];
+      if (sel) {
+        ctx.lineWidth = 2.5;
+        ctx.strokeStyle = '#d0006f';
+        ctx.beginPath();
+        ctx.arc(X(sel[0]), Y(sel[1]), r + 6, 0, 2 * Math.PI);
+        ctx.stroke();
+      }
+    }
+  }
+
+  return { update, canvas };
+}
+
+function dot(ctx, x, y, r, fill, stroke) {
+  ctx.beginPath();
+  ctx.arc(x, y, r, 0, 2 * Math.PI);
+  ctx.fillStyle = fill;
+  ctx.fill();
+  ctx.lineWidth = 1;
+  ctx.strokeStyle = stroke;
+  ctx.stroke();
+}
+
+function ring(ctx, x, y, r, color) {
+  ctx.beginPath();
+  ctx.arc(x, y, r, 0, 2 * Math.PI);
+  ctx.fillStyle = '#ffffff';
+  ctx.fill();
+  ctx.lineWidth = 1.6;
+  ctx.strokeStyle = color;
+  ctx.stroke();
+}
+
+const ids = new WeakMap();
+let nextId = 1;
+function id(o) {
+  if (o === null || o === undefined) return '-';
+  if (!ids.has(o)) ids.set(o, nextId++);
+  return ids.get(o);
+}

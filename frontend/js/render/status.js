@@ -1,0 +1,61 @@
+// Counters, phase label, play button, rewind slider, metrics line, and the banners:
+// divergence, API errors and notices.
+
+import { fmt, fmtEpoch, pct } from '../format.js';
+import { phaseLabel } from '../phases.js';
+
+export function createStatus(root, { onDismissError }) {
+  const q = (sel) => root.querySelector(sel);
+  const counter = q('[data-testid="step-counter"]');
+  const phase = q('[data-testid="phase-label"]');
+  const play = q('[data-testid="play"]');
+  const rewind = q('[data-testid="rewind"]');
+  const rewindOut = q('#rewind-value');
+  const epoch = q('#epoch');
+  const metrics = q('#metrics');
+  const banner = q('#banner');
+  const error = q('#error');
+  const errorText = q('#error-text');
+  const notice = q('#notice');
+  const title = q('#scenario-title');
+  q('#error-dismiss').addEventListener('click', onDismissError);
+
+  const text = (el, t) => {
+    if (el.textContent !== t) el.textContent = t;
+  };
+
+  return {
+    update(state) {
+      const L = state.params?.length ?? 0;
+      text(counter, String(state.step));
+      const label = state.playing ? 'playing' : phaseLabel(state.phase, L);
+      text(phase, label);
+      phase.dataset.phase = state.playing ? 'play' : state.phase < 0 ? 'ready' : label.split(' ')[0];
+      text(play, state.playing ? '❚❚ Pause' : '▶ Play');
+      play.setAttribute('aria-pressed', String(state.playing));
+      play.setAttribute('aria-label', state.playing ? 'Pause' : 'Play');
+      const max = String(Math.max(state.maxStep, state.step));
+      if (rewind.max !== max) rewind.max = max;
+      if (document.activeElement !== rewind || state.playing) {
+        if (rewind.value !== String(state.step)) rewind.value = String(state.step);
+      }
+      rewind.setAttribute('aria-valuetext', `step ${state.step} of ${max}`);
+      text(rewindOut, `${state.step} / ${max}`);
+      const snap = state.snapshot;
+      text(epoch, snap ? fmtEpoch(snap.epoch) : '…');
+      const m = snap?.metrics;
+      text(metrics, m ? `train loss ${fmt(m.train_loss)} · test loss ${fmt(m.test_loss)}${m.train_accuracy !== null && m.train_accuracy !== undefined ? ` · accuracy train ${pct(m.train_accuracy)}, test ${pct(m.test_accuracy)}` : ''}` : '');
+      text(title, state.scenario?.title ?? '');
+      const diverged = !!snap?.diverged;
+      banner.hidden = !diverged;
+      if (diverged) {
+        text(banner, `Training diverged at step ${snap.diverged_at_step ?? '?'}: the loss or a weight is no longer a finite number (grey edges). Rewind to an earlier step, lower the learning rate, or turn on gradient clipping.`);
+      }
+      error.hidden = !state.error;
+      if (state.error) text(errorText, `The API refused the request: ${state.error.message}`);
+      notice.hidden = !state.notice;
+      text(notice, state.notice ?? '');
+      document.body.dataset.busy = String(state.busy);
+    },
+  };
+}
