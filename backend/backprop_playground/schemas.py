@@ -309,7 +309,10 @@ class TrainRequest(SnapshotRequest):
     )
     steps: int = Field(ge=0, le=MAX_TRAIN_STEPS)
     eval_every: int | None = Field(
-        None, ge=1, le=MAX_TRAIN_STEPS, description="default: about 100 evaluations per request"
+        None,
+        ge=1,
+        le=MAX_TRAIN_STEPS,
+        description="whole-set metrics every this many steps (and at the end); default 1000",
     )
 
 

@@ -22,6 +22,7 @@ from .engine.kernels import lr_at
 from .schemas import Scenario
 
 CHECKPOINT_EVERY = 1000
+DEFAULT_EVAL_EVERY = 1000
 MAX_HISTORY = 2000
 
 # Seconds per unit of work, measured on the 2-core development machine (tests/bench) and
@@ -220,7 +221,7 @@ class Trainer:
         return result
 
     def train(self, sc: Scenario, step: int, steps: int, eval_every: int | None) -> dict[str, Any]:
-        every = eval_every or max(1, math.ceil(steps / 100))
+        every = eval_every or DEFAULT_EVAL_EVERY
         n_evals = steps // every + 2
         self.check_work(sc, step + steps, evals=n_evals)
         key, entry = self.entry(sc)

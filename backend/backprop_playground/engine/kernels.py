@@ -611,7 +611,9 @@ def train_steps(
         h = k - k0
         hist_loss[h] = out[OUT_LOSS_TOTAL]
         hist_lr[h] = out[OUT_LR]
-        hist_layers[h, :, :] = layer_stats
+        for r in range(layer_stats.shape[0]):
+            for c in range(layer_stats.shape[1]):
+                hist_layers[h, r, c] = layer_stats[r, c]
         done += 1
         if out[OUT_DIVERGED] != 0.0:
             break
