@@ -135,7 +135,8 @@ def main() -> None:
     )
     rps, ups = http_train_throughput()
     print(
-        f"/train over HTTP (100 steps a request, one client): {rps:.0f} requests/s, {ups:.0f} updates/s"
+        f"/train over HTTP (100 steps a request, one client): "
+        f"{rps:.0f} requests/s, {ups:.0f} updates/s"
     )
     browser = Path(__file__).with_name("browser_bench.py")
     if browser.exists():
