@@ -5,7 +5,7 @@ a 2-2-2 sigmoid network, inputs 0.05 and 0.10, targets 0.01 and 0.99, weights w1
 biases 0.35 and 0.60 that are not trained, learning rate 0.5, half squared error.
 In the contract's convention W[j][i] (unit j from input i): layer 1 is [[w1, w2], [w3, w4]],
 layer 2 is [[w5, w6], [w7, w8]]. Each value is checked to the precision it was published
-with: within half a unit of its last digit.
+with: within half a unit of its last digit. ``client`` is the session's app (conftest.py).
 """
 
 from __future__ import annotations
@@ -15,9 +15,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-
-from backprop_playground.app import create_app
-from backprop_playground.settings import Settings
 
 W1 = [[0.15, 0.20], [0.25, 0.30]]
 W2 = [[0.40, 0.45], [0.50, 0.55]]
@@ -38,12 +35,6 @@ def assert_published(actual: float, published: str, name: str) -> None:
     decimals = len(published.split(".")[1])
     tolerance = 0.5 * 10.0**-decimals + 1e-15
     assert abs(actual - float(published)) <= tolerance, f"{name}: {actual!r} vs {published}"
-
-
-@pytest.fixture(scope="module")
-def client() -> TestClient:
-    with TestClient(create_app(Settings())) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,8 @@
 loops and shares no code with the engine. Driven through the HTTP API (the contract), the
 engine must agree with it to a relative 1e-10 on random small scenarios: forward values,
 per-sample losses, dL/da and deltas, gradients, regularization, clipping, every optimizer
-and schedule over several steps, minibatches, and fixed biases.
+and schedule over several steps, minibatches, and fixed biases. The ``client`` fixture is
+the session's app from tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from backprop_playground.app import create_app
-from backprop_playground.settings import Settings
 from tests.reference.compare import assert_matches, close
 from tests.reference.scenarios import HEADS, OPTIMIZERS, random_params, random_scenario
 from tests.reference.simple_net import ReferenceNet, scheduled_lr
@@ -27,12 +26,6 @@ LAYER_FIELDS = [
     "W", "b", "z", "a", "dL_da", "delta", "grad_W_data", "grad_W_reg", "grad_W", "grad_b",
     "W_after", "b_after", "update_W", "update_b",
 ]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def client() -> TestClient:
-    with TestClient(create_app(Settings())) as c:
-        yield c
 
 
 def post(client: TestClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
