@@ -94,6 +94,8 @@ window.playground = {
   },
   session,
   whenIdle: () => session.whenIdle(),
+  /** Draws the state again (after a test or a console session edited it in place). */
+  redraw: () => store.touch('params'),
   ready: null,
 };
 

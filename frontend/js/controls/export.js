@@ -51,8 +51,9 @@ export function bindExport(root, store, network) {
   on('#export-json', () => {
     const { trace } = store.state;
     if (!trace?.layers) return;
+    // The request and the API's answer, as POST /step gave them: replayable as they stand.
     const { after, fromStep, ...body } = trace;
-    const doc = { scenario: store.state.scenario, step: fromStep, ...after, trace: body };
+    const doc = { request: { scenario: store.state.scenario, step: fromStep }, response: { ...after, trace: body } };
     download(name('json'), new Blob([JSON.stringify(doc, null, 1)], { type: 'application/json' }));
   });
   on('#export-csv', () => {

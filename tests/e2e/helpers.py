@@ -1,0 +1,47 @@
+"""Reading the page's test hooks."""
+
+from __future__ import annotations
+
+EDGES_JS = """() => Object.fromEntries([...document.querySelectorAll('[data-edge]')].map(
+    (e) => [e.dataset.edge, {weight: e.dataset.weight, stroke: e.getAttribute('stroke')}]))"""
+
+
+def edges(page) -> dict[str, dict]:
+    """{"L:i:j": {"weight": text, "stroke": "#rrggbb"}} for every edge element."""
+    return page.evaluate(EDGES_JS)
+
+
+def weights(page) -> dict[str, float]:
+    return {k: float(v["weight"]) for k, v in edges(page).items()}
+
+
+def counter(page) -> int:
+    return int(page.get_by_test_id("step-counter").text_content())
+
+
+def phase(page) -> str:
+    return page.get_by_test_id("phase-label").text_content()
+
+
+def rgb(hex_color: str) -> tuple[int, int, int]:
+    h = hex_color.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def luminance(hex_color: str) -> float:
+    r, g, b = rgb(hex_color)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def distance(a: str, b: str) -> float:
+    return sum((x - y) ** 2 for x, y in zip(rgb(a), rgb(b), strict=True)) ** 0.5
+
+
+def api_weights(layers: list[dict], key: str) -> dict[str, float]:
+    """{"L:i:j": W[j][i]} from the layers of an API answer (params or trace layers)."""
+    out = {}
+    for idx, layer in enumerate(layers):
+        for j, row in enumerate(layer[key]):
+            for i, w in enumerate(row):
+                out[f"{idx + 1}:{i}:{j}"] = w
+    return out
