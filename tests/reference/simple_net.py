@@ -316,105 +316,114 @@ class ReferenceNet:
     def lr_at(self, k: int) -> float:
         return scheduled_lr(self.optimizer["lr"], self.schedule, k)
 
+    def backward_sample(self, r: int) -> dict[str, Any]:
+        """Forward and backward pass for row r: z, a, dL/da and δ = ∂ℓ_r/∂z per layer.
+
+        Output layer: δ from the loss (fused for sigmoid+bce and softmax+cross-entropy).
+        Hidden layer l: dL/da_l = W_{l+1}ᵀ δ_{l+1}, δ_l = dL/da_l · f'(z_l).
+        """
+        L = self.n_layers
+        y = self.targets[r]
+        zs, acts = self.forward(self.features[r])
+        dL_da: list[list[float] | None] = [None] * L
+        deltas: list[list[float]] = [[] for _ in range(L)]
+        dL_da[L - 1] = None if self.fused_head else self.output_dL_da(acts[-1], y)
+        deltas[L - 1] = self.output_delta(zs[-1], acts[-1], y)
+        for l in range(L - 2, -1, -1):
+            W_next = self.params[l + 1]["W"]
+            da = []
+            for j in range(len(zs[l])):
+                total = 0.0
+                for jn in range(len(W_next)):
+                    total += W_next[jn][j] * deltas[l + 1][jn]
+                da.append(total)
+            dL_da[l] = da
+            deltas[l] = [
+                da[j] * activate_prime(self.hidden_activation, zs[l][j], acts[l][j])
+                for j in range(len(da))
+            ]
+        return {
+            "loss": self.sample_loss(zs[-1], acts[-1], y),
+            "z": zs,
+            "a": acts,
+            "dL_da": dL_da,
+            "delta": deltas,
+        }
+
+    def layer_gradients(self, l: int, deltas: list[list[float]], a_prev: list[list[float]]):
+        """Batch means over samples s: grad_W_data[j][i] = mean δ_j·a_prev_i, grad_b = mean δ_j;
+        grad_W_reg from the weights; grad_W = grad_W_data + grad_W_reg (before clipping)."""
+        W = self.params[l]["W"]
+        n, units, fan_in = len(deltas), len(W), len(W[0])
+        gW_data = [[0.0] * fan_in for _ in range(units)]
+        gb = [0.0] * units
+        for s in range(n):
+            for j in range(units):
+                gb[j] += deltas[s][j]
+                for i in range(fan_in):
+                    gW_data[j][i] += deltas[s][j] * a_prev[s][i]
+        gW_data = [[g / n for g in row] for row in gW_data]
+        gb = [g / n for g in gb]
+        gW_reg = [[self.reg_grad(W[j][i]) for i in range(fan_in)] for j in range(units)]
+        return {
+            "grad_W_data": gW_data,
+            "grad_W_reg": gW_reg,
+            "grad_W": [[gW_data[j][i] + gW_reg[j][i] for i in range(fan_in)] for j in range(units)],
+            "grad_b_data": gb,
+            "grad_b": list(gb) if self.train_biases else None,
+        }
+
+    def trainable_grads(self, layers: list[dict[str, Any]]) -> list[float]:
+        out = []
+        for layer in layers:
+            for row in layer["grad_W"]:
+                out.extend(row)
+            if self.train_biases:
+                out.extend(layer["grad_b"])
+        return out
+
+    def clip_grads(self, layers: list[dict[str, Any]]) -> None:
+        """norm: g·min(1, threshold/(‖g‖₂ + 1e-6)) over all trainable params; value: clamp."""
+        kind, threshold = self.clip.get("kind", "none"), self.clip.get("threshold", 1.0)
+        if kind == "norm":
+            norm = math.sqrt(sum(g * g for g in self.trainable_grads(layers)))
+            scale = min(1.0, threshold / (norm + NORM_CLIP_EPS))
+            self._map_grads(layers, lambda g: g * scale)
+        elif kind == "value":
+            self._map_grads(layers, lambda g: min(max(g, -threshold), threshold))
+
     def step(self, rows: list[int]) -> dict[str, Any]:
         """Apply update k → k+1 on the batch ``rows`` and return its trace (contract's shape).
 
         Trace entries the contract leaves unspecified (the output layer's dL_da for a fused
         head, grad_b of a fixed bias) are None.
         """
-        L = self.n_layers
-        n = len(rows)
-        layers: list[dict[str, Any]] = [
-            {
+        samples = [self.backward_sample(r) for r in rows]
+        per_sample = [s["loss"] for s in samples]
+        layers: list[dict[str, Any]] = []
+        for l, p in enumerate(self.params):
+            a_prev = [
+                self.features[r] if l == 0 else s["a"][l - 1]
+                for r, s in zip(rows, samples, strict=True)
+            ]
+            deltas = [s["delta"][l] for s in samples]
+            dL_da = [s["dL_da"][l] for s in samples]
+            layer = {
                 "W": copy.deepcopy(p["W"]),
                 "b": list(p["b"]),
-                "z": [],
-                "a": [],
-                "dL_da": [],
-                "delta": [],
+                "z": [s["z"][l] for s in samples],
+                "a": [s["a"][l] for s in samples],
+                "dL_da": None if dL_da[0] is None else dL_da,
+                "delta": deltas,
+                **self.layer_gradients(l, deltas, a_prev),
             }
-            for p in self.params
-        ]
-        per_sample = []
-        for r in rows:
-            a0 = self.features[r]
-            y = self.targets[r]
-            zs, acts = self.forward(a0)
-            per_sample.append(self.sample_loss(zs[-1], acts[-1], y))
-            dL_da: list[list[float] | None] = [None] * L
-            deltas: list[list[float]] = [[] for _ in range(L)]
-            dL_da[L - 1] = None if self.fused_head else self.output_dL_da(acts[-1], y)
-            deltas[L - 1] = self.output_delta(zs[-1], acts[-1], y)
-            for l in range(L - 2, -1, -1):
-                W_next = self.params[l + 1]["W"]
-                da = []
-                for j in range(len(zs[l])):
-                    total = 0.0
-                    for jn in range(len(W_next)):
-                        total += W_next[jn][j] * deltas[l + 1][jn]
-                    da.append(total)
-                dL_da[l] = da
-                deltas[l] = [
-                    da[j] * activate_prime(self.hidden_activation, zs[l][j], acts[l][j])
-                    for j in range(len(da))
-                ]
-            for l in range(L):
-                layers[l]["z"].append(zs[l])
-                layers[l]["a"].append(acts[l])
-                layers[l]["dL_da"].append(dL_da[l])
-                layers[l]["delta"].append(deltas[l])
-                layers[l].setdefault("_a_prev", []).append(a0 if l == 0 else acts[l - 1])
-
-        # Gradients: batch means of δ_j·a_i (weights) and δ_j (biases), plus regularization.
-        for l, layer in enumerate(layers):
-            W = self.params[l]["W"]
-            units, fan_in = len(W), len(W[0])
-            gW_data = [[0.0] * fan_in for _ in range(units)]
-            gb = [0.0] * units
-            for s in range(n):
-                for j in range(units):
-                    d = layer["delta"][s][j]
-                    gb[j] += d
-                    for i in range(fan_in):
-                        gW_data[j][i] += d * layer["_a_prev"][s][i]
-            gW_data = [[g / n for g in row] for row in gW_data]
-            gb = [g / n for g in gb]
-            gW_reg = [[self.reg_grad(W[j][i]) for i in range(fan_in)] for j in range(units)]
-            layer["grad_W_data"] = gW_data
-            layer["grad_W_reg"] = gW_reg
-            layer["grad_W"] = [
-                [gW_data[j][i] + gW_reg[j][i] for i in range(fan_in)] for j in range(units)
-            ]
-            layer["grad_b_data"] = gb
-            layer["grad_b"] = list(gb) if self.train_biases else None
-            del layer["_a_prev"]
-            if all(row is None for row in layer["dL_da"]):
-                layer["dL_da"] = None
-
+            own = [g for row in layer["grad_W"] for g in row] + (layer["grad_b"] or [])
+            layer["grad_norm"] = math.sqrt(sum(g * g for g in own))  # the layer's, before clip
+            layers.append(layer)
         reg = self.reg_loss()  # of the weights before the update
-
-        # Clipping, over all trainable parameters together.
-        def trainable_grads() -> list[float]:
-            out = []
-            for layer in layers:
-                for row in layer["grad_W"]:
-                    out.extend(row)
-                if self.train_biases:
-                    out.extend(layer["grad_b"])
-            return out
-
-        norm_before = math.sqrt(sum(g * g for g in trainable_grads()))
-        for layer in layers:  # each layer's own norm, before clipping
-            own = [g for row in layer["grad_W"] for g in row]
-            own += layer["grad_b"] if self.train_biases else []
-            layer["grad_norm"] = math.sqrt(sum(g * g for g in own))
-        clip_kind, threshold = self.clip.get("kind", "none"), self.clip.get("threshold", 1.0)
-        if clip_kind == "norm":
-            scale = min(1.0, threshold / (norm_before + NORM_CLIP_EPS))
-            self._map_grads(layers, lambda g: g * scale)
-        elif clip_kind == "value":
-            self._map_grads(layers, lambda g: min(max(g, -threshold), threshold))
-        norm_after = math.sqrt(sum(g * g for g in trainable_grads()))
+        norm_before = math.sqrt(sum(g * g for g in self.trainable_grads(layers)))
+        self.clip_grads(layers)
+        norm_after = math.sqrt(sum(g * g for g in self.trainable_grads(layers)))
 
         # The optimizer.
         lr = self.lr_at(self.k)
@@ -434,7 +443,7 @@ class ReferenceNet:
             ]
             layer["update_b"] = [b[j] - layer["b"][j] for j in range(len(b))]
 
-        data = sum(per_sample) / n
+        data = sum(per_sample) / len(rows)
         self.k += 1
         return {
             "lr": lr,
