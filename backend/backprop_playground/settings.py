@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     # Largest request body accepted, in bytes; larger bodies get 413.
     max_body_bytes: int = 2_000_000
     # Requests whose estimated work exceeds this many seconds are refused up front with 422.
-    work_budget_seconds: float = 8.0
+    work_budget_seconds: float = 6.0
     frontend_dir: Path = REPO_ROOT / "frontend"
     node_modules_dir: Path = REPO_ROOT / "node_modules"
     database_url: str = f"sqlite:///{REPO_ROOT / 'data' / 'links.sqlite3'}"

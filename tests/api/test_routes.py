@@ -152,3 +152,31 @@ def test_openapi_documents_the_contract(client):
     assert "Scenario" in spec["components"]["schemas"]
     r = client.get("/docs")
     assert r.status_code == 200
+
+
+def test_weight_decay_belongs_to_adamw_only(client):
+    base = {
+        "dataset": {"kind": "points", "train_fraction": 1.0,
+                    "points": {"inputs": [[1.0, 0.0]], "targets": [[0.0]]}},
+        "hidden_layers": [], "output_activation": "linear", "loss": "half_sse",
+        "init": {"params": [{"W": [[0.5, 0.0]], "b": [0.0]}]}, "batch_size": 1,
+    }  # fmt: skip
+    sgd = {**base, "optimizer": {"kind": "sgd", "lr": 0.1, "weight_decay": 1.0}}
+    r = client.post("/api/v1/step", json={"scenario": sgd, "step": 0})
+    assert r.status_code == 200
+    layer = r.json()["trace"]["layers"][0]
+    assert layer["grad_W"] == [[0.5, 0.0]]
+    assert abs(layer["update_W"][0][0] + 0.05) < 1e-15
+    adamw = {**base, "optimizer": {"kind": "adamw", "lr": 0.1, "weight_decay": 1.0}}
+    r = client.post("/api/v1/step", json={"scenario": adamw, "step": 0})
+    assert r.status_code == 200
+    # decoupled: w (1 - lr wd) = 0.45, then Adam's first step of about lr
+    assert abs(r.json()["trace"]["layers"][0]["W_after"][0][0] - (0.45 - 0.1)) < 1e-6
+
+
+def test_gradcheck_of_a_huge_network_is_refused_up_front(client):
+    sc = {"dataset": {"kind": "circle", "n_samples": 5000}, "hidden_layers": [32] * 8,
+          "batch_size": 5000}  # fmt: skip
+    r = client.post("/api/v1/gradcheck", json={"scenario": sc, "step": 0})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["type"] == "work_too_large"

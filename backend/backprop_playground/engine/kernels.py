@@ -543,8 +543,8 @@ def apply_optimizer(theta, mask, wmask, m1, m2, opt_t, ip, hp, lr, G):
     adam:    m <- b1 m + (1 - b1) g; v <- b2 v + (1 - b2) g^2;
              theta -= (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps),  t = opt_t + 1
     adamw:   theta <- theta (1 - lr wd) for weights first, then adam.
-    For sgd, rmsprop and adam a weight_decay adds wd * w to the gradient of weights (torch's
-    coupled L2 decay, not applied to biases here).
+    `weight_decay` belongs to adamw only (the contract's rules for sgd, rmsprop and adam have
+    none; L2 regularization is the scenario's `regularization`).
     """
     opt = ip[IP_OPT]
     wd = hp[HP_WEIGHT_DECAY]
@@ -562,11 +562,8 @@ def apply_optimizer(theta, mask, wmask, m1, m2, opt_t, ip, hp, lr, G):
         if mask[p] == 0.0:
             continue
         g = G[p]
-        if opt == ADAMW:
-            if wmask[p] != 0.0:
-                theta[p] = theta[p] * (1.0 - lr * wd)
-        elif wd != 0.0 and wmask[p] != 0.0:
-            g = g + wd * theta[p]
+        if opt == ADAMW and wmask[p] != 0.0:
+            theta[p] = theta[p] * (1.0 - lr * wd)
         if opt == SGD:
             d = g
             if mu != 0.0:
