@@ -133,12 +133,4 @@ _PRESETS: list[dict[str, Any]] = [
     },
 ]
 
-PRESETS: dict[str, Preset] = {
-    p["id"]: Preset(
-        id=p["id"],
-        title=p["title"],
-        summary=p["summary"],
-        scenario=Scenario.model_validate(p["scenario"]),
-    )
-    for p in _PRESETS
-}
+PRESETS: dict[str, Preset] = {p["id"]: Preset.model_validate(p) for p in _PRESETS}

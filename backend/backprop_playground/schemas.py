@@ -347,6 +347,13 @@ class Preset(BaseModel):
     title: str
     summary: str
     scenario: Scenario
+    watch: str = Field("", description="what to watch while it trains")
+    lesson: bool = Field(False, description="shown in the lesson gallery")
+    steps: int = Field(0, description="suggested number of updates to run")
+    compare: Scenario | None = Field(
+        None, description="a second scenario differing in one setting, shown side by side"
+    )
+    compare_label: str = Field("", description="what differs in `compare`")
 
 
 class LayerValues(BaseModel):
