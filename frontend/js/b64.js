@@ -2,8 +2,9 @@
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** base64 text -> bytes (atob exists in browsers and in node >= 16). */
+/** base64 text -> bytes (native Uint8Array.fromBase64 where there is one, else atob). */
 export function base64ToBytes(b64) {
+  if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(b64);
   const bin = atob(b64);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);

@@ -35,15 +35,27 @@ export function interpolate(stops, t) {
   return rgbToHex(a.map((v, idx) => v + f * (b[idx] - v)));
 }
 
+const LEVELS = 256;
+
+/** LEVELS colours along a list of stops (index k <-> t = k / (LEVELS − 1)). */
+function ramp(stops) {
+  return Array.from({ length: LEVELS }, (_, k) => interpolate(stops, k / (LEVELS - 1)));
+}
+const NEG_RAMP = ramp(NEGATIVE_STOPS);
+const POS_RAMP = ramp(POSITIVE_STOPS);
+const SEQ_RAMP = ramp(SEQUENTIAL_STOPS);
+const level = (t) => Math.round(Math.max(0, Math.min(1, t)) * (LEVELS - 1));
+
 /**
  * Diverging scale on [−max, max]: 0 is light grey, ±max the darkest stops, and beyond ±max the
- * value saturates (so the colour of a fixed value never changes between steps).
+ * value saturates (so the colour of a fixed value never changes between steps). Colours come
+ * from a 256-level table: the drawing changes only when a value moves a visible amount.
  */
 export function divergingScale(max) {
   const m = isNum(max) && max > 0 ? max : 1;
   const color = (v) => {
     if (!isNum(v)) return NONFINITE;
-    return interpolate(v < 0 ? NEGATIVE_STOPS : POSITIVE_STOPS, Math.abs(v) / m);
+    return (v < 0 ? NEG_RAMP : POS_RAMP)[level(Math.abs(v) / m)];
   };
   return {
     kind: 'diverging',
@@ -51,9 +63,9 @@ export function divergingScale(max) {
     color,
     /** 0 … 1: relative magnitude, for widths. */
     magnitude: (v) => (isNum(v) ? Math.min(Math.abs(v) / m, 1) : 0),
-    negativeColor: color(-m),
-    positiveColor: color(m),
-    zeroColor: color(0),
+    negativeColor: NEG_RAMP[LEVELS - 1],
+    positiveColor: POS_RAMP[LEVELS - 1],
+    zeroColor: POS_RAMP[0],
   };
 }
 
@@ -62,7 +74,7 @@ export function divergingScale(max) {
  * clamped to [0, 1]. Zero and tiny values map to 0.
  */
 export function logScale(lo, hi) {
-  let l = isNum(lo) && lo > 0 ? lo : 1e-8;
+  const l = isNum(lo) && lo > 0 ? lo : 1e-8;
   let h = isNum(hi) && hi > 0 ? hi : 1;
   if (h <= l) h = l * 10;
   const ll = Math.log10(l);
@@ -73,16 +85,8 @@ export function logScale(lo, hi) {
     if (a <= l) return 0;
     return Math.min(1, (Math.log10(a) - ll) / span);
   };
-  const color = (v) => (isNum(v) ? interpolate(SEQUENTIAL_STOPS, t(v)) : NONFINITE);
-  return {
-    kind: 'log',
-    lo: l,
-    hi: h,
-    t,
-    color,
-    lowColor: interpolate(SEQUENTIAL_STOPS, 0),
-    highColor: interpolate(SEQUENTIAL_STOPS, 1),
-  };
+  const color = (v) => (isNum(v) ? SEQ_RAMP[level(t(v))] : NONFINITE);
+  return { kind: 'log', lo: l, hi: h, t, color, lowColor: SEQ_RAMP[0], highColor: SEQ_RAMP[LEVELS - 1] };
 }
 
 /** Largest finite |v| over nested arrays (0 if none). */

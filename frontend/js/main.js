@@ -54,20 +54,24 @@ const afterPaint = (fn) => {
   ch.port2.postMessage(0);
 };
 
+// The frame after an action draws the network and the counters; the rest (output view, charts,
+// inspector, form) follows in a task right after, so a Step shows in the very next frame.
+let later = false;
 function render(state) {
   if (state.schema && state.scenario) {
     const animating = network.update(state);
     if (animating) requestAnimationFrame(() => store.touch('animStart'));
     legend.update(state);
-    output.update(state);
-    charts.update(state);
-    inspector.update(state);
     view.update(state);
-    form.update(state);
-    presets.update(state);
-    points.update(state);
   }
   status.update(state);
+  if (!later) {
+    later = true;
+    setTimeout(() => {
+      later = false;
+      renderLater(store.state);
+    }, 0);
+  }
   $('#inspector').classList.toggle('has-selection', !!state.selection);
   if (stepAtClick !== null && state.step !== stepAtClick) {
     stepAtClick = null;
@@ -76,6 +80,15 @@ function render(state) {
       performance.measure('step', 'step:click', 'step:drawn');
     });
   }
+}
+function renderLater(state) {
+  if (!state.schema || !state.scenario) return;
+  output.update(state);
+  charts.update(state);
+  inspector.update(state);
+  form.update(state);
+  presets.update(state);
+  points.update(state);
 }
 store.subscribe(render);
 
@@ -104,7 +117,8 @@ async function start() {
   const schema = scenarioSchema(openapi);
   session.setLimits({
     trainSteps: requestField(openapi, 'train', 'steps')?.maximum ?? 1000,
-    resolution: Math.min(40, requestField(openapi, 'heatmaps', 'resolution')?.maximum ?? 40),
+    resolution: Math.min(48, requestField(openapi, 'heatmaps', 'resolution')?.maximum ?? 48),
+    playResolution: Math.min(32, requestField(openapi, 'heatmaps', 'resolution')?.maximum ?? 32),
     traceSamples: requestField(openapi, 'step', 'trace_samples')?.default ?? 32,
     maxBatch: fieldAt(schema, ['batch_size'])?.maximum ?? 5000,
   });

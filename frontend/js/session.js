@@ -38,7 +38,7 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
   const heatmaps = new Map();
   let inflight = 0;
   let idleWaiters = [];
-  let limits = { trainSteps: 1000, resolution: 40, traceSamples: 32, maxBatch: 5000 };
+  let limits = { trainSteps: 1000, resolution: 48, playResolution: 32, traceSamples: 32, maxBatch: 5000 };
 
   const L = () => (s.params ? s.params.length : 0);
   const key = (k) => `${s.scenarioVersion}:${k}`;
@@ -262,8 +262,13 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
     store.set(patch);
     if (stepChanged || !s.heatmaps) showHeatmaps(step);
     if (atUpdate) {
-      fetchTrace(step).catch(() => {}); // ahead of the next Step
-      fetchHeatmaps(step).catch(() => {});
+      // Ahead of the next Step, once this frame is out.
+      const version = s.scenarioVersion;
+      setTimeout(() => {
+        if (version !== s.scenarioVersion) return;
+        fetchTrace(step).catch(() => {});
+        fetchHeatmaps(step).catch(() => {});
+      }, 0);
     }
   }
 
@@ -390,7 +395,8 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
         const from = s.step;
         const steps = Math.min(limits.trainSteps, Math.max(1, updatesPerFrame() * frames));
         frames = 0;
-        call(() => api.postTrain(s.scenario, from, steps, { eval_every: Math.max(1, Math.ceil(steps / 4)) }))
+        // One whole-set evaluation per request: evaluating is most of a request's cost.
+        call(() => api.postTrain(s.scenario, from, steps, { eval_every: steps }))
           .then((r) => {
             if (token !== playToken || version !== s.scenarioVersion) return;
             addHistory(s.history, r.history, r.evaluations);
@@ -409,7 +415,7 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
         heatInflight = true;
         lastHeat = t;
         const k = s.step;
-        call(() => api.postHeatmaps(s.scenario, k, limits.resolution), { report: false })
+        call(() => api.postHeatmaps(s.scenario, k, limits.playResolution), { report: false })
           .then((h) => {
             if (token === playToken && version === s.scenarioVersion) {
               const decoded = decodeHeatmaps(h, k);

@@ -103,7 +103,7 @@ def open_playground(browser, base: str, width: int = 1920, height: int = 1080):
     page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
     page.on("pageerror", lambda e: page.errors.append(f"uncaught: {e}"))
     page.goto(f"{base}/")
-    page.wait_for_function("window.playground && window.playground.ready")
+    page.wait_for_function("() => window.playground && window.playground.ready")
     page.evaluate("window.playground.ready")
     idle(page)
     return page

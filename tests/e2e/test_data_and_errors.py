@@ -21,7 +21,7 @@ CANVAS_COLOURS_JS = """(sel) => {
 
 def test_a_diverging_preset_shows_the_banner(page):
     page.locator("#presets").select_option("lr-too-high")
-    page.wait_for_function("window.playground.scenario.title === 'Learning rate too high'")
+    page.wait_for_function("() => window.playground.scenario.title === 'Learning rate too high'")
     idle(page)
     assert counter(page) == 0
     banner = page.get_by_test_id("diverged-banner")
@@ -31,7 +31,7 @@ def test_a_diverging_preset_shows_the_banner(page):
     banner.wait_for(state="visible", timeout=15000)
     assert "diverged at step" in banner.inner_text()
     # Play stops by itself; stepping on says why nothing happens instead of failing.
-    page.wait_for_function("!window.playground.state.playing")
+    page.wait_for_function("() => !window.playground.state.playing")
     idle(page)
     page.get_by_test_id("step").click()
     idle(page)
@@ -68,36 +68,36 @@ def test_a_refused_scenario_shows_the_apis_message(lenient_page):
 
 def test_changing_a_field_restarts_at_step_zero(page):
     page.get_by_test_id("step").click()
-    page.wait_for_function("window.playground.step === 1")
+    page.wait_for_function("() => window.playground.step === 1")
     n = len(edges(page))
     page.get_by_role("button", name="Add a hidden layer").click()
-    page.wait_for_function("window.playground.scenario.hidden_layers.length === 3")
+    page.wait_for_function("() => window.playground.scenario.hidden_layers.length === 3")
     idle(page)
     assert counter(page) == 0
     assert len(edges(page)) == n + 2 * 2  # a third hidden layer of 2 units
     page.locator("#f-optimizer-lr").fill("0.1")
     page.locator("#f-optimizer-lr").press("Enter")
-    page.wait_for_function("window.playground.scenario.optimizer.lr === 0.1")
+    page.wait_for_function("() => window.playground.scenario.optimizer.lr === 0.1")
 
 
 def test_heatmaps_and_output_view_are_drawn(page):
     assert page.evaluate(CANVAS_COLOURS_JS, "#network canvas.thumbs") > 20
-    assert page.evaluate(CANVAS_COLOURS_JS, "#output canvas") > 20
+    assert page.evaluate(CANVAS_COLOURS_JS, "#output canvas.output-base") > 20
 
 
 def test_clicking_the_output_view_adds_points(page):
     n_before = len(page.evaluate("window.playground.state.dataset.inputs"))
-    canvas = page.locator("#output canvas")
+    canvas = page.locator("#output canvas.output-canvas")
     box = canvas.bounding_box()
     canvas.click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.5})
-    page.wait_for_function("window.playground.scenario.dataset.kind === 'points'")
+    page.wait_for_function("() => window.playground.scenario.dataset.kind === 'points'")
     idle(page)
     pts = page.evaluate("window.playground.scenario.dataset.points")
     assert len(pts["inputs"]) == n_before + 1
     assert abs(pts["inputs"][-1][0]) < 0.5 and abs(pts["inputs"][-1][1]) < 0.5
     canvas.click(position={"x": 10, "y": 10}, modifiers=["Shift"])
     page.wait_for_function(
-        f"window.playground.scenario.dataset.points.inputs.length === {n_before + 2}"
+        f"() => window.playground.scenario.dataset.points.inputs.length === {n_before + 2}"
     )
     pts = page.evaluate("window.playground.scenario.dataset.points")
     assert pts["targets"][-1] != pts["targets"][-2]  # shift-click adds the other class
@@ -112,7 +112,9 @@ def test_csv_upload_validates_and_loads_points(page):
         ]
     )
     message = page.locator("#csv-message")
-    page.wait_for_function("document.querySelector('#csv-message').textContent.includes('oops')")
+    page.wait_for_function(
+        "() => document.querySelector('#csv-message').textContent.includes('oops')"
+    )
     assert 'Line 3, column 2: "oops" is not a number' in message.inner_text()
     assert page.evaluate("window.playground.scenario.dataset.kind") == "circle"
     rows = "x1,x2,label\n" + "".join(
@@ -121,7 +123,7 @@ def test_csv_upload_validates_and_loads_points(page):
     upload.set_input_files(
         files=[{"name": "good.csv", "mimeType": "text/csv", "buffer": rows.encode()}]
     )
-    page.wait_for_function("window.playground.scenario.dataset.kind === 'points'")
+    page.wait_for_function("() => window.playground.scenario.dataset.kind === 'points'")
     idle(page)
     points = page.evaluate("window.playground.scenario.dataset.points")
     assert len(points["inputs"]) == 20 and points["labels"][:3] == [0, 1, 0]
@@ -130,7 +132,7 @@ def test_csv_upload_validates_and_loads_points(page):
 
 def test_exports_trace_json_csv_and_network_svg_png(page):
     page.get_by_test_id("step").click()
-    page.wait_for_function("window.playground.step === 1")
+    page.wait_for_function("() => window.playground.step === 1")
     idle(page)
     page.locator(".export summary").click()
     files = {}
@@ -176,7 +178,7 @@ def test_usable_at_1024_by_768(chromium, server_url):
         net = page.locator("#network svg").bounding_box()
         assert net["width"] > 350 and net["height"] > 250
         page.get_by_test_id("step").click()
-        page.wait_for_function("window.playground.step === 1")
+        page.wait_for_function("() => window.playground.step === 1")
         assert weights(page)
         assert page.errors == []
     finally:

@@ -54,7 +54,7 @@ def test_step_shows_the_apis_weights_after_one_update(page, server_url):
     expected = api(server_url, "step", {"scenario": scenario, "step": 0})
     page.get_by_test_id("step").click()
     page.wait_for_function(
-        "document.querySelector('[data-testid=step-counter]').textContent === '1'"
+        "() => document.querySelector('[data-testid=step-counter]').textContent === '1'"
     )
     idle(page)
     assert counter(page) == 1
@@ -159,7 +159,7 @@ def test_clicking_an_edge_shows_the_numbers_of_the_trace(page, server_url):
     layer = resp["trace"]["layers"][1]  # layer 2
     prev = resp["trace"]["layers"][0]
     page.get_by_test_id("step").click()
-    page.wait_for_function("window.playground.step === 1")
+    page.wait_for_function("() => window.playground.step === 1")
     page.locator("[data-edge='2:1:0']").dispatch_event("click")
     idle(page)
     inspector = page.get_by_test_id("inspector")
@@ -209,7 +209,7 @@ def test_clicking_a_neuron_explains_forward_and_backward(page, server_url):
 
 def test_play_advances_and_pause_stops(page):
     page.get_by_test_id("play").click()
-    page.wait_for_function("window.playground.step >= 30", timeout=15000)
+    page.wait_for_function("() => window.playground.step >= 30", timeout=15000)
     page.get_by_test_id("play").click()
     idle(page)
     stopped = counter(page)
@@ -226,19 +226,19 @@ def test_rewinding_to_zero_restores_the_initial_weights(page):
     initial = weights(page)
     for k in range(1, 4):
         page.get_by_test_id("step").click()
-        page.wait_for_function(f"window.playground.step === {k}")
+        page.wait_for_function(f"() => window.playground.step === {k}")
     idle(page)
     assert weights(page) != initial
     rewind = page.get_by_test_id("rewind")
     assert rewind.get_attribute("max") == "3"
     rewind.fill("0")
-    page.wait_for_function("window.playground.step === 0")
+    page.wait_for_function("() => window.playground.step === 0")
     idle(page)
     assert counter(page) == 0
     assert weights(page) == initial
     # Forward again to a step in between.
     rewind.fill("2")
-    page.wait_for_function("window.playground.step === 2")
+    page.wait_for_function("() => window.playground.step === 2")
     idle(page)
     assert counter(page) == 2
 
@@ -246,7 +246,7 @@ def test_rewinding_to_zero_restores_the_initial_weights(page):
 def test_keyboard_space_steps_arrows_walk_phases_p_plays(page):
     page.locator("body").click(position={"x": 5, "y": 300})
     page.keyboard.press("Space")
-    page.wait_for_function("window.playground.step === 1")
+    page.wait_for_function("() => window.playground.step === 1")
     page.keyboard.press("ArrowRight")
     idle(page)
     assert phase(page) == "forward · layer 1"
@@ -254,7 +254,7 @@ def test_keyboard_space_steps_arrows_walk_phases_p_plays(page):
     idle(page)
     assert phase(page) == "ready"
     page.keyboard.press("p")
-    page.wait_for_function("window.playground.step > 3")
+    page.wait_for_function("() => window.playground.step > 3")
     page.keyboard.press("p")
     idle(page)
     assert page.get_by_test_id("play").get_attribute("aria-pressed") == "false"

@@ -81,9 +81,12 @@ export function bindPoints(root, store, session) {
   });
 
   let key = null;
+  let seen = null;
   return {
     addPoint,
     update(state) {
+      if (state.dataset === seen && key !== null) return;
+      seen = state.dataset;
       const classes = classesOf(state.dataset);
       const labels = state.scenario?.dataset?.points?.labels;
       const n = labels ? new Set(labels).size : classes ? classes.length : 0;

@@ -6,8 +6,11 @@ export function bindPresets(select, store, session) {
     if (p) await session.loadScenario(structuredClone(p.scenario));
   });
   let filled = null;
+  let shown = null;
   return {
     update(state) {
+      if (state.presets === filled && state.scenario === shown) return;
+      shown = state.scenario;
       if (state.presets !== filled) {
         filled = state.presets;
         select.textContent = '';

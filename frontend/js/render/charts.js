@@ -8,6 +8,8 @@ import { fmt } from '../format.js';
 
 const positive = (arr) => arr.map((v) => (typeof v === 'number' && v > 0 && Number.isFinite(v) ? v : null));
 const HEIGHT = 120;
+// A plain family: canvas text with a font-fallback list is slow to draw in software rendering.
+const FONT = '11px sans-serif';
 
 function baseOpts(width, title, yLog, series, cursorStep) {
   return {
@@ -18,8 +20,8 @@ function baseOpts(width, title, yLog, series, cursorStep) {
     cursor: { drag: { x: false, y: false }, points: { show: false } },
     scales: { x: { time: false }, y: yLog ? { distr: 3 } : { auto: true } },
     axes: [
-      { stroke: '#555', grid: { stroke: '#eee' }, size: 28, font: '11px system-ui, sans-serif' },
-      { stroke: '#555', grid: { stroke: '#eee' }, size: 52, font: '11px system-ui, sans-serif', values: (u, vals) => vals.map((v) => (v === null || v === undefined ? '' : fmt(v, 2))) },
+      { stroke: '#555', grid: { stroke: '#eee' }, size: 28, font: FONT },
+      { stroke: '#555', grid: { stroke: '#eee' }, size: 52, font: FONT, values: (u, vals) => vals.map((v) => (v === null || v === undefined ? '' : fmt(v, 2))) },
     ],
     series: [{ label: 'step' }, ...series],
     hooks: cursorStep ? { draw: [(u) => drawCursor(u, cursorStep())] } : {},
@@ -97,14 +99,14 @@ export function createCharts({ loss, grads, lr, logToggle }) {
     } else lrPlot.setData(lrData);
   }
 
-  /** Redraws when the history changed (at most ~12 times a second while playing). */
+  /** Redraws when the history changed (at most 4 times a second while playing). */
   function update(state, now = performance.now()) {
     if (!state.history) return;
     const moved = state.step !== step;
     step = state.step;
     history = state.history;
     const changed = state.history.version !== version;
-    if (changed && (!state.playing || now - lastDraw > 80)) {
+    if (changed && (!state.playing || now - lastDraw > 250)) {
       version = state.history.version;
       lastDraw = now;
       draw(state.history);

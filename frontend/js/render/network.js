@@ -9,6 +9,7 @@ import { edgePath, layoutNetwork } from './network-layout.js';
 import { drawThumbnails } from './thumbnails.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
+const PENDING = '#d4d4d4'; // an edge whose gradient or update this phase has not computed yet
 const ANIM_MS = 700;
 
 function el(name, attrs = {}, parent = null) {
@@ -54,6 +55,23 @@ export function createNetworkView(container, { onSelect }) {
       onSelect({ kind: 'node', layer: L, unit: j });
     }
   });
+  // Tooltips are written when the pointer arrives, not every frame for every edge.
+  let tip = null;
+  svg.addEventListener('pointerover', (e) => {
+    const t = e.target.closest?.('[data-edge],[data-halo],[data-bias]');
+    if (!t) return;
+    tip ??= el('title');
+    if (t.dataset.bias) {
+      const [l, j] = t.dataset.bias.split(':');
+      tip.textContent = `bias b${j} of layer ${l} = ${fmt(Number(t.dataset.value), 6)}`;
+    } else {
+      const id = t.dataset.edge ?? t.dataset.halo;
+      const [l, i, j] = id.split(':');
+      const w = svg.querySelector(`[data-edge="${id}"]`)?.dataset.weight;
+      tip.textContent = `w${j}←${i} of layer ${l} = ${fmt(Number(w), 6)} (click to explain)`;
+    }
+    t.appendChild(tip);
+  });
   svg.addEventListener('keydown', (e) => {
     const node = e.target.closest?.('[data-node]');
     if (node && (e.key === 'Enter' || e.key === ' ')) {
@@ -83,8 +101,7 @@ export function createNetworkView(container, { onSelect }) {
           const id = `${l}:${i}:${j}`;
           const halo = el('path', { d, class: 'halo', 'data-halo': id, stroke: HALO }, haloG);
           const path = el('path', { d, class: 'edge', 'data-edge': id, fill: 'none' }, edgeG);
-          const title = el('title', {}, path);
-          edges.push({ l, i, j, path, halo, title, last: {} });
+          edges.push({ l, i, j, path, halo, last: {} });
         }
       }
     }
@@ -105,7 +122,6 @@ export function createNetworkView(container, { onSelect }) {
         if (l > 0) {
           const bs = Math.max(6, Math.round(half * 0.45));
           bias = el('rect', { class: 'bias', 'data-bias': `${l}:${j}`, x: -half - bs / 2, y: -half - bs / 2, width: bs, height: bs, rx: 1.5 }, g);
-          el('title', {}, bias);
         }
         const fs = Math.max(9, Math.min(12, Math.round(layout.nodeSize * 0.3)));
         const v1 = el('text', { class: 'val', x: 0, y: half + fs + 1, 'font-size': fs, 'text-anchor': 'middle' }, g);
@@ -147,6 +163,7 @@ export function createNetworkView(container, { onSelect }) {
     const { weight, gradient, update: upd, bias: biasScale } = state.scales;
     const mode = state.colorMode;
     const active = rv.active;
+    const sel = state.selection;
     for (const e of built.edges) {
       const { l, i, j } = e;
       const layer = traceShown?.layers[l - 1];
@@ -156,31 +173,34 @@ export function createNetworkView(container, { onSelect }) {
         const w0 = layer.W[j][i];
         shown = isNum(w0) && isNum(w) ? w0 + (w - w0) * ease : w;
       }
+      const finite = isNum(shown);
       const gradKnown = layer && l >= rv.backwardFrom;
       const g = gradKnown ? layer.grad_W[j][i] : undefined;
-      const dw = layer && (atUpdate || state.phase < 0) ? layer.update_W?.[j]?.[i] : undefined;
       let color;
-      if (!isNum(shown)) color = NONFINITE;
-      else if (mode === 'gradient') color = gradKnown ? gradient.color(g) : '#d4d4d4';
-      else if (mode === 'update') color = dw !== undefined ? upd.color(dw) : '#d4d4d4';
-      else color = weight.color(shown);
-      const width = isNum(shown) ? (0.7 + 5.3 * weight.magnitude(shown)).toFixed(2) : '1.5';
+      if (!finite) color = NONFINITE;
+      else if (mode === 'gradient') color = gradKnown ? gradient.color(g) : PENDING;
+      else if (mode === 'update') {
+        const dw = layer && (atUpdate || state.phase < 0) ? layer.update_W?.[j]?.[i] : undefined;
+        color = dw !== undefined ? upd.color(dw) : PENDING;
+      } else color = weight.color(shown);
+      // Quarter-pixel widths: attributes (and so the drawing) change only when visible.
+      const width = finite ? Math.round((0.7 + 5.3 * weight.magnitude(shown)) * 4) / 4 : 1.5;
       const haloT = mode !== 'gradient' && gradKnown && isNum(g) ? gradient.t(g) : 0;
       const flow = active && active.layer === l && (active.kind === 'forward' || active.kind === 'backward');
-      const cls = `edge${isNum(shown) ? '' : ' nonfinite'}${flow ? ` flow ${active.kind}` : ''}${isSelectedEdge(state.selection, l, i, j) ? ' selected' : ''}`;
+      const selected = sel?.kind === 'edge' && sel.layer === l && sel.from === i && sel.to === j;
+      const cls = `edge${finite ? '' : ' nonfinite'}${flow ? ` flow ${active.kind}` : ''}${selected ? ' selected' : ''}`;
       const last = e.last;
-      if (last.color !== color) put(e.path, 'stroke', (last.color = color));
-      if (last.width !== width) put(e.path, 'stroke-width', (last.width = width));
-      if (last.cls !== cls) put(e.path, 'class', (last.cls = cls));
-      const wText = full(w);
-      if (last.w !== wText) {
-        put(e.path, 'data-weight', (last.w = wText));
-        e.title.textContent = `w[${l}] ${j}←${i} = ${fmt(w, 6)}`;
+      if (last.color !== color) e.path.setAttribute('stroke', (last.color = color));
+      if (last.width !== width) e.path.setAttribute('stroke-width', String((last.width = width)));
+      if (last.cls !== cls) e.path.setAttribute('class', (last.cls = cls));
+      if (last.w !== w) {
+        last.w = w;
+        e.path.setAttribute('data-weight', full(w));
       }
-      const haloW = (Number(width) + 3 + 9 * haloT).toFixed(1);
-      const haloO = (haloT > 0 ? 0.06 + 0.34 * haloT : 0).toFixed(3);
-      if (last.haloW !== haloW) put(e.halo, 'stroke-width', (last.haloW = haloW));
-      if (last.haloO !== haloO) put(e.halo, 'stroke-opacity', (last.haloO = haloO));
+      const haloW = Math.round((width + 3 + 9 * haloT) * 2) / 2;
+      const haloO = haloT > 0 ? Math.round((0.06 + 0.34 * haloT) * 50) / 50 : 0;
+      if (last.haloW !== haloW) e.halo.setAttribute('stroke-width', String((last.haloW = haloW)));
+      if (last.haloO !== haloO) e.halo.setAttribute('stroke-opacity', String((last.haloO = haloO)));
     }
     const s = state.sample;
     built.nodes.forEach((layerNodes, l) => {
@@ -201,10 +221,10 @@ export function createNetworkView(container, { onSelect }) {
         if (n.bias) {
           const b = params[l - 1].b[j];
           const bc = isNum(b) ? biasScale.color(b) : NONFINITE;
-          if (last.b !== bc) {
-            put(n.bias, 'fill', (last.b = bc));
-            put(n.bias, 'data-value', full(b));
-            n.bias.firstChild.textContent = `bias b[${l}] ${j} = ${fmt(b, 6)}`;
+          if (last.b !== bc) put(n.bias, 'fill', (last.b = bc));
+          if (last.bv !== b) {
+            last.bv = b;
+            n.bias.setAttribute('data-value', full(b));
           }
         }
       });
@@ -229,10 +249,6 @@ export function createNetworkView(container, { onSelect }) {
 
 function fmtVal(sym, v) {
   return v === undefined ? '' : `${sym} ${fmt(v, 3)}`;
-}
-
-function isSelectedEdge(sel, l, i, j) {
-  return sel?.kind === 'edge' && sel.layer === l && sel.from === i && sel.to === j;
 }
 
 function isSelectedNode(sel, l, j) {

@@ -28,6 +28,13 @@ export function pointColor(target, activation, fitted) {
 }
 
 export function createOutputView(container, { onAddPoint }) {
+  // Two layers: the surface and the data (redrawn when heatmaps or data change) and, on top,
+  // the current batch and the selected sample (redrawn every step, cheaply).
+  const stack = document.createElement('div');
+  stack.className = 'output-stack';
+  const baseCanvas = document.createElement('canvas');
+  baseCanvas.className = 'output-base';
+  baseCanvas.setAttribute('aria-hidden', 'true');
   const canvas = document.createElement('canvas');
   canvas.className = 'output-canvas';
   canvas.tabIndex = 0;
@@ -36,7 +43,8 @@ export function createOutputView(container, { onAddPoint }) {
   const empty = document.createElement('p');
   empty.className = 'output-empty';
   empty.hidden = true;
-  container.append(canvas, empty);
+  stack.append(baseCanvas, canvas);
+  container.append(stack, empty);
   const base = document.createElement('canvas');
   let view = null; // {extent, size}
   let lastKey = null;
@@ -70,13 +78,20 @@ export function createOutputView(container, { onAddPoint }) {
     return [x0 - m, x1 + m, y0 - m, y1 + m];
   }
 
+  function sizeCanvas(c, px, dpr) {
+    if (c.width !== Math.round(px * dpr)) {
+      c.width = Math.round(px * dpr);
+      c.height = Math.round(px * dpr);
+      c.style.width = `${px}px`;
+      c.style.height = `${px}px`;
+    }
+  }
+
+  let overlayKey = null;
   function update(state) {
-    const key = [state.heatmaps, state.dataset, state.trace, state.sample, size, state.scales?.heat, state.snapshot?.output_activation].map((v) => (typeof v === 'object' ? id(v) : v)).join('|');
-    if (key === lastKey) return;
-    lastKey = key;
     const extent = state.has2d ? extentOf(state) : null;
     empty.hidden = !!extent;
-    canvas.hidden = !extent;
+    stack.hidden = !extent;
     if (!extent) {
       empty.textContent = state.scenario ? 'The output view needs data with two input columns.' : '';
       view = null;
@@ -84,24 +99,31 @@ export function createOutputView(container, { onAddPoint }) {
     }
     const dpr = devicePixelRatio || 1;
     const px = Math.max(120, size);
-    canvas.width = Math.round(px * dpr);
-    canvas.height = Math.round(px * dpr);
-    canvas.style.width = `${px}px`;
-    canvas.style.height = `${px}px`;
-    const ctx = canvas.getContext('2d');
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.fillStyle = '#f4f4f4';
-    ctx.fillRect(0, 0, px, px);
-    view = { extent, size: px };
     const act = state.snapshot?.output_activation ?? state.trace?.after?.output_activation;
     const h = state.heatmaps;
-    let fittedOut = 1;
-    if (h) {
-      const out = h.layers[h.layers.length - 1];
-      fittedOut = state.scales?.heat?.[h.layers.length - 1] ?? 1;
-      drawSurface(ctx, out, h.nx, h.ny, act, fittedOut, px);
+    const fittedOut = h ? state.scales?.heat?.[h.layers.length - 1] ?? 1 : 1;
+    const key = [h, state.dataset, px, fittedOut, act, extent.join(',')].map((v) => (typeof v === 'object' ? id(v) : v)).join('|');
+    if (key !== lastKey) {
+      lastKey = key;
+      overlayKey = null;
+      sizeCanvas(baseCanvas, px, dpr);
+      const ctx = baseCanvas.getContext('2d');
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.fillStyle = '#f4f4f4';
+      ctx.fillRect(0, 0, px, px);
+      view = { extent, size: px };
+      if (h) drawSurface(ctx, h.layers[h.layers.length - 1], h.nx, h.ny, act, fittedOut, px);
+      drawData(ctx, state.dataset, extent, px, act, fittedOut);
     }
-    drawPoints(ctx, state, extent, px, act, fittedOut);
+    const okey = `${key}|${id(state.trace)}|${state.sample}`;
+    if (okey === overlayKey) return;
+    overlayKey = okey;
+    sizeCanvas(canvas, px, dpr);
+    const ctx = canvas.getContext('2d');
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    drawBatch(ctx, state, extent, px, act, fittedOut);
   }
 
   function drawSurface(ctx, units, nx, ny, act, fitted, px) {
@@ -135,34 +157,40 @@ export function createOutputView(container, { onAddPoint }) {
     ctx.globalAlpha = 1;
   }
 
-  function drawPoints(ctx, state, extent, px, act, fitted) {
+  function project(extent, px) {
     const [x0, x1, y0, y1] = extent;
-    const X = (x) => ((x - x0) / (x1 - x0)) * px;
-    const Y = (y) => px - ((y - y0) / (y1 - y0)) * px;
+    return [(x) => ((x - x0) / (x1 - x0)) * px, (y) => px - ((y - y0) / (y1 - y0)) * px];
+  }
+
+  function drawData(ctx, d, extent, px, act, fitted) {
+    if (!d) return;
+    const [X, Y] = project(extent, px);
     const r = px > 300 ? 3.2 : 2.6;
-    const d = state.dataset;
-    if (d) {
-      for (const row of d.train) dot(ctx, X(d.inputs[row][0]), Y(d.inputs[row][1]), r, pointColor(d.targets[row], act, fitted), '#ffffff');
-      for (const row of d.test) ring(ctx, X(d.inputs[row][0]), Y(d.inputs[row][1]), r, pointColor(d.targets[row], act, fitted));
-    }
+    for (const row of d.train) dot(ctx, X(d.inputs[row][0]), Y(d.inputs[row][1]), r, pointColor(d.targets[row], act, fitted), '#ffffff');
+    for (const row of d.test) ring(ctx, X(d.inputs[row][0]), Y(d.inputs[row][1]), r, pointColor(d.targets[row], act, fitted));
+  }
+
+  /** The batch of the update shown (ringed) and its selected sample (a larger magenta ring). */
+  function drawBatch(ctx, state, extent, px, act, fitted) {
     const b = state.trace?.batch;
-    if (b?.inputs?.length && b.inputs[0].length === 2) {
-      ctx.lineWidth = 1.5;
-      b.inputs.forEach(([x, y], k) => {
-        if (!d) dot(ctx, X(x), Y(y), r, pointColor(b.targets[k], act, fitted), '#ffffff');
-        ctx.strokeStyle = '#222';
-        ctx.beginPath();
-        ctx.arc(X(x), Y(y), r + 2.5, 0, 2 * Math.PI);
-        ctx.stroke();
-      });
-      const sel = b.inputs[state.sample];
-      if (sel) {
-        ctx.lineWidth = 2.5;
-        ctx.strokeStyle = '#d0006f';
-        ctx.beginPath();
-        ctx.arc(X(sel[0]), Y(sel[1]), r + 6, 0, 2 * Math.PI);
-        ctx.stroke();
-      }
+    if (!b?.inputs?.length || b.inputs[0].length !== 2) return;
+    const [X, Y] = project(extent, px);
+    const r = px > 300 ? 3.2 : 2.6;
+    ctx.lineWidth = 1.5;
+    b.inputs.forEach(([x, y], k) => {
+      if (!state.dataset) dot(ctx, X(x), Y(y), r, pointColor(b.targets[k], act, fitted), '#ffffff');
+      ctx.strokeStyle = '#222';
+      ctx.beginPath();
+      ctx.arc(X(x), Y(y), r + 2.5, 0, 2 * Math.PI);
+      ctx.stroke();
+    });
+    const sel = b.inputs[state.sample];
+    if (sel) {
+      ctx.lineWidth = 2.5;
+      ctx.strokeStyle = '#d0006f';
+      ctx.beginPath();
+      ctx.arc(X(sel[0]), Y(sel[1]), r + 6, 0, 2 * Math.PI);
+      ctx.stroke();
     }
   }
 
