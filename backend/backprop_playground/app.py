@@ -16,11 +16,14 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
+from .api.links import page_router as link_page_router
+from .api.links import router as links_router
 from .api.responses import dumps, error_response
 from .api.routes import router
 from .engine import ScenarioError
 from .service import RequestError, Trainer
 from .settings import Settings
+from .storage import open_store
 
 log = logging.getLogger("backprop_playground")
 
@@ -181,11 +184,13 @@ def warm_up(trainer: Trainer) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     trainer = Trainer(int(settings.cache_mb * 1e6), settings.work_budget_seconds)
+    store = open_store(settings.database_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         warm_up(trainer)
         yield
+        store.close()
 
     app = FastAPI(
         title="Backprop Playground API",
@@ -209,6 +214,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.state.settings = settings
     app.state.trainer = trainer
+    app.state.store = store
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
@@ -230,6 +236,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     app.include_router(router)
+    app.include_router(links_router)
+    app.include_router(link_page_router)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
 
