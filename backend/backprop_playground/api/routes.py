@@ -47,7 +47,12 @@ def list_presets() -> JSONResponse:
     return JSONResponse([p.model_dump(mode="json", exclude_none=True) for p in PRESETS.values()])
 
 
-@router.get("/presets/{preset_id}", response_model=Preset, tags=["presets"])
+@router.get(
+    "/presets/{preset_id}",
+    response_model=Preset,
+    tags=["presets"],
+    responses={404: {"model": ErrorBody, "description": "no such preset"}},
+)
 def get_preset(preset_id: str) -> JSONResponse:
     preset = PRESETS.get(preset_id)
     if preset is None:
