@@ -175,7 +175,7 @@ def test_usable_at_1024_by_768(chromium, server_url):
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= 1024, hook
             assert box["y"] + box["height"] <= 768, hook
         assert page.evaluate("document.documentElement.scrollWidth") <= 1024
-        net = page.locator("#network svg").bounding_box()
+        net = page.locator("#network svg.network").bounding_box()
         assert net["width"] > 350 and net["height"] > 250
         page.get_by_test_id("step").click()
         page.wait_for_function("() => window.playground.step === 1")

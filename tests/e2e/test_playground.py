@@ -207,9 +207,11 @@ def test_clicking_a_neuron_explains_forward_and_backward(page, server_url):
     assert "binary cross-entropy" in inspector.inner_text()
 
 
-def test_play_advances_and_pause_stops(page):
+def test_play_advances_and_pause_stops(page, server_url):
     page.get_by_test_id("play").click()
     page.wait_for_function("() => window.playground.step >= 30", timeout=15000)
+    # While playing, the SVG edge layer hands its drawing to a canvas; its elements stay current.
+    assert page.locator("svg.edges-layer").evaluate("e => getComputedStyle(e).display") == "none"
     page.get_by_test_id("play").click()
     idle(page)
     stopped = counter(page)
@@ -220,6 +222,9 @@ def test_play_advances_and_pause_stops(page):
     assert counter(page) == stopped
     assert page.evaluate("window.playground.step") == stopped
     assert phase(page) == "ready"
+    assert page.locator("svg.edges-layer").evaluate("e => getComputedStyle(e).display") != "none"
+    snap = api(server_url, "snapshot", {"scenario": scenario_of(page), "step": stopped})
+    assert weights(page) == api_weights(snap["params"], "W")
 
 
 def test_rewinding_to_zero_restores_the_initial_weights(page):

@@ -25,7 +25,9 @@ const EXPORT_CSS = `
 
 /** A standalone SVG of the network, with the heatmap thumbnails embedded as an image. */
 export function networkSvg(view) {
-  const svg = view.svg.cloneNode(true);
+  // One SVG from the view's layers (glows, edges, nodes), bottom to top.
+  const svg = view.svg.cloneNode(false);
+  for (const layer of view.layers) for (const child of layer.children) svg.appendChild(child.cloneNode(true));
   svg.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   svg.removeAttribute('class');
   const style = document.createElementNS('http://www.w3.org/2000/svg', 'style');

@@ -7,6 +7,7 @@ import { HALO, NONFINITE } from '../colors.js';
 import { reveal } from '../phases.js';
 import { edgePath, layoutNetwork } from './network-layout.js';
 import { drawThumbnails } from './thumbnails.js';
+import { createEdgeCanvas } from './edge-canvas.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const PENDING = '#d4d4d4'; // an edge whose gradient or update this phase has not computed yet
@@ -28,8 +29,13 @@ export function createNetworkView(container, { onSelect }) {
   const canvas = document.createElement('canvas');
   canvas.className = 'thumbs';
   canvas.setAttribute('aria-hidden', 'true');
-  const svg = el('svg', { class: 'network', role: 'group', 'aria-label': 'Network: neurons and weighted connections' });
-  container.append(canvas, svg);
+  // Three SVG layers, each composited on its own: glows, edges and nodes. While training plays
+  // only the edges change every frame, so only they are drawn again.
+  const haloSvg = el('svg', { class: 'network-layer halos-layer', 'aria-hidden': 'true' });
+  const edgeSvg = el('svg', { class: 'network-layer edges-layer', 'aria-hidden': 'true' });
+  const svg = el('svg', { class: 'network-layer network', role: 'group', 'aria-label': 'Network: neurons and weighted connections' });
+  container.append(canvas, haloSvg, edgeSvg, svg);
+  const fast = createEdgeCanvas(container, svg);
 
   let built = null; // {key, layout, edges, nodes}
   let thumbsKey = null;
@@ -42,7 +48,7 @@ export function createNetworkView(container, { onSelect }) {
   }).observe(container);
   let onResize = null;
 
-  svg.addEventListener('click', (e) => {
+  container.addEventListener('click', (e) => {
     const edge = e.target.closest('[data-edge],[data-halo]');
     if (edge) {
       const [L, i, j] = (edge.dataset.edge ?? edge.dataset.halo).split(':').map(Number);
@@ -57,7 +63,7 @@ export function createNetworkView(container, { onSelect }) {
   });
   // Tooltips are written when the pointer arrives, not every frame for every edge.
   let tip = null;
-  svg.addEventListener('pointerover', (e) => {
+  container.addEventListener('pointerover', (e) => {
     const t = e.target.closest?.('[data-edge],[data-halo],[data-bias]');
     if (!t) return;
     tip ??= el('title');
@@ -67,7 +73,7 @@ export function createNetworkView(container, { onSelect }) {
     } else {
       const id = t.dataset.edge ?? t.dataset.halo;
       const [l, i, j] = id.split(':');
-      const w = svg.querySelector(`[data-edge="${id}"]`)?.dataset.weight;
+      const w = edgeSvg.querySelector(`[data-edge="${id}"]`)?.dataset.weight;
       tip.textContent = `w${j}←${i} of layer ${l} = ${fmt(Number(w), 6)} (click to explain)`;
     }
     t.appendChild(tip);
@@ -83,14 +89,16 @@ export function createNetworkView(container, { onSelect }) {
   });
 
   function build(sizes, names, outNames, layerNames) {
-    svg.textContent = '';
     const layout = layoutNetwork(sizes, size.w, size.h);
-    put(svg, 'width', String(size.w));
-    put(svg, 'height', String(size.h));
-    put(svg, 'viewBox', `0 0 ${size.w} ${size.h}`);
+    for (const layer of [haloSvg, edgeSvg, svg]) {
+      layer.textContent = '';
+      put(layer, 'width', String(size.w));
+      put(layer, 'height', String(size.h));
+      put(layer, 'viewBox', `0 0 ${size.w} ${size.h}`);
+    }
     const half = layout.nodeSize / 2;
-    const haloG = el('g', { class: 'halos' }, svg);
-    const edgeG = el('g', { class: 'edges' }, svg);
+    const haloG = el('g', { class: 'halos' }, haloSvg);
+    const edgeG = el('g', { class: 'edges' }, edgeSvg);
     const nodeG = el('g', { class: 'nodes' }, svg);
     const labelG = el('g', { class: 'layer-labels' }, svg);
     const edges = [];
@@ -101,7 +109,7 @@ export function createNetworkView(container, { onSelect }) {
           const id = `${l}:${i}:${j}`;
           const halo = el('path', { d, class: 'halo', 'data-halo': id, stroke: HALO }, haloG);
           const path = el('path', { d, class: 'edge', 'data-edge': id, fill: 'none' }, edgeG);
-          edges.push({ l, i, j, path, halo, last: {} });
+          edges.push({ l, i, j, d, path, halo, last: {} });
         }
       }
     }
@@ -153,6 +161,8 @@ export function createNetworkView(container, { onSelect }) {
       canvas.height = Math.round(size.h * devicePixelRatio);
       canvas.style.width = `${size.w}px`;
       canvas.style.height = `${size.h}px`;
+      fast.size(size.w, size.h);
+      fast.build(built.edges);
     }
     const traceShown = trace && trace.layers?.length === L ? trace : null;
     const rv = traceShown ? reveal(state.phase, L) : { forwardTo: 0, loss: false, backwardFrom: L + 1, update: false, active: null };
@@ -197,7 +207,8 @@ export function createNetworkView(container, { onSelect }) {
         last.w = w;
         e.path.setAttribute('data-weight', full(w));
       }
-      const haloW = Math.round((width + 3 + 9 * haloT) * 2) / 2;
+      // The glow's width does not follow the edge's, so it changes only with the gradient.
+      const haloW = Math.round((7 + 9 * haloT) * 2) / 2;
       const haloO = haloT > 0 ? Math.round((0.06 + 0.34 * haloT) * 50) / 50 : 0;
       if (last.haloW !== haloW) e.halo.setAttribute('stroke-width', String((last.haloW = haloW)));
       if (last.haloO !== haloO) e.halo.setAttribute('stroke-opacity', String((last.haloO = haloO)));
@@ -229,6 +240,7 @@ export function createNetworkView(container, { onSelect }) {
         }
       });
     });
+    fast.render(state.playing, built.edges, HALO, [haloSvg, edgeSvg]);
     const hk = `${built.key}|${state.heatmaps?.step}|${state.heatmaps?.layers?.length}|${state.scales.heat}`;
     if (hk !== thumbsKey) {
       thumbsKey = hk;
@@ -240,6 +252,7 @@ export function createNetworkView(container, { onSelect }) {
   return {
     update,
     svg,
+    layers: [haloSvg, edgeSvg, svg],
     canvas,
     setOnResize(fn) {
       onResize = fn;

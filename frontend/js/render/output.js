@@ -162,12 +162,28 @@ export function createOutputView(container, { onAddPoint }) {
     return [(x) => ((x - x0) / (x1 - x0)) * px, (y) => px - ((y - y0) / (y1 - y0)) * px];
   }
 
+  // The data points are drawn once per data set and size, then copied over each new surface.
+  const pointsCanvas = document.createElement('canvas');
+  let pointsKey = null;
   function drawData(ctx, d, extent, px, act, fitted) {
     if (!d) return;
-    const [X, Y] = project(extent, px);
-    const r = px > 300 ? 3.2 : 2.6;
-    for (const row of d.train) dot(ctx, X(d.inputs[row][0]), Y(d.inputs[row][1]), r, pointColor(d.targets[row], act, fitted), '#ffffff');
-    for (const row of d.test) ring(ctx, X(d.inputs[row][0]), Y(d.inputs[row][1]), r, pointColor(d.targets[row], act, fitted));
+    const dpr = devicePixelRatio || 1;
+    const key = `${id(d)}|${px}|${dpr}|${extent.join(',')}|${act}|${fitted}`;
+    if (key !== pointsKey) {
+      pointsKey = key;
+      pointsCanvas.width = Math.round(px * dpr);
+      pointsCanvas.height = Math.round(px * dpr);
+      const pctx = pointsCanvas.getContext('2d');
+      pctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      const [X, Y] = project(extent, px);
+      const r = px > 300 ? 3.2 : 2.6;
+      for (const row of d.train) dot(pctx, X(d.inputs[row][0]), Y(d.inputs[row][1]), r, pointColor(d.targets[row], act, fitted), '#ffffff');
+      for (const row of d.test) ring(pctx, X(d.inputs[row][0]), Y(d.inputs[row][1]), r, pointColor(d.targets[row], act, fitted));
+    }
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(pointsCanvas, 0, 0);
+    ctx.restore();
   }
 
   /** The batch of the update shown (ringed) and its selected sample (a larger magenta ring). */
