@@ -60,7 +60,11 @@ class LinkCreate(Strict):
     def _small_view(cls, view: dict[str, Any]) -> dict[str, Any]:
         if len(view) > MAX_VIEW_KEYS:
             raise ValueError(f"view: at most {MAX_VIEW_KEYS} keys")
-        if len(orjson.dumps(view)) > MAX_VIEW_BYTES:
+        try:
+            size = len(orjson.dumps(view))
+        except orjson.JSONEncodeError as err:  # integers beyond 64 bits
+            raise ValueError(f"view: not storable as JSON ({err})") from None
+        if size > MAX_VIEW_BYTES:
             raise ValueError(f"view: at most {MAX_VIEW_BYTES} bytes of JSON")
         return view
 
@@ -83,10 +87,12 @@ RATE_HEADERS = {
         "schema": {"type": "integer"},
     }
 }
+INVALID = {"model": ErrorBody, "description": "invalid request: each offending field and its rule"}
+UNAVAILABLE = {"model": ErrorBody, "description": "the link store cannot be reached now"}
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "no link with this id"},
-    422: {"model": ErrorBody, "description": "invalid request: each offending field and its rule"},
-    503: {"model": ErrorBody, "description": "the link store cannot be reached now"},
+    422: INVALID,
+    503: UNAVAILABLE,
 }
 
 router = APIRouter(prefix="/api/v1", tags=["links"])
@@ -163,13 +169,14 @@ async def _load(request: Request, link_id: str) -> LinkRecord | None:
     status_code=201,
     response_model=Link,
     responses={
-        **ERRORS,
         413: {"model": ErrorBody, "description": f"link larger than {MAX_LINK_BYTES} bytes"},
         429: {
             "model": ErrorBody,
             "description": "too many links from this client in the last minute",
             "headers": RATE_HEADERS,
         },
+        422: INVALID,
+        503: UNAVAILABLE,
     },
 )
 async def create_link(body: LinkCreate, request: Request) -> JSONResponse:

@@ -45,29 +45,42 @@ class SQLiteLinkStore:
         self.path = str(path)
         self._new_id = id_factory
         self._lock = threading.Lock()
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._db: sqlite3.Connection | None = None
+        with self._lock:
+            self._connection()  # fail fast: a bad path is an error at startup
+
+    def _connection(self) -> sqlite3.Connection:
+        """The open connection; opened again after `close` (an app's lifespan may run twice)."""
+        if self._db is not None:
+            return self._db
+        db = None
         try:
-            self._db = sqlite3.connect(
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(
                 self.path,
                 timeout=BUSY_TIMEOUT_MS / 1000,
                 isolation_level=None,  # autocommit: each statement is its own transaction
                 check_same_thread=False,  # shared by the server's threads, under self._lock
             )
-            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._set_wal()
-            self._db.execute("PRAGMA synchronous = FULL")
-            self._db.execute(SCHEMA)
-        except sqlite3.Error as err:
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._set_wal(db)
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute(SCHEMA)
+        except (sqlite3.Error, OSError, StoreError) as err:
+            if db is not None:
+                db.close()
             raise StoreError(f"cannot open the link database {self.path}: {err}") from err
+        self._db = db
+        return db
 
-    def _set_wal(self) -> None:
+    def _set_wal(self, db: sqlite3.Connection) -> None:
         # Switching to WAL takes an exclusive lock, which the busy handler does not wait for
         # when several processes open a new file at once: retry briefly.
         deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
         while True:
             try:
-                mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if mode.lower() not in ("wal", "memory"):
                     raise StoreError(f"SQLite refused WAL mode for {self.path} (got {mode})")
                 return
@@ -82,7 +95,7 @@ class SQLiteLinkStore:
             for _ in range(MAX_ID_TRIES):
                 link_id = self._new_id()
                 try:
-                    self._db.execute(
+                    self._connection().execute(
                         "INSERT INTO links (id, created_at, format_version, data)"
                         " VALUES (?, ?, ?, ?)",
                         (link_id, record.created_at, record.format_version, data),
@@ -97,13 +110,20 @@ class SQLiteLinkStore:
     def get(self, link_id: str) -> LinkRecord | None:
         with self._lock:
             try:
-                row = self._db.execute(
-                    "SELECT created_at, format_version, data FROM links WHERE id = ?", (link_id,)
-                ).fetchone()
+                row = (
+                    self._connection()
+                    .execute(
+                        "SELECT created_at, format_version, data FROM links WHERE id = ?",
+                        (link_id,),
+                    )
+                    .fetchone()
+                )
             except sqlite3.Error as err:
                 raise StoreError(f"cannot read the link: {err}") from err
         return None if row is None else LinkRecord.from_row(*row)
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            if self._db is not None:
+                self._db.close()
+                self._db = None
