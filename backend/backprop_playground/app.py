@@ -12,10 +12,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
+from .api.cached import router as cached_router
 from .api.links import page_router as link_page_router
 from .api.links import router as links_router
 from .api.responses import dumps, error_response
@@ -23,6 +23,7 @@ from .api.routes import router
 from .engine import ScenarioError
 from .service import RequestError, Trainer
 from .settings import Settings
+from .static import mount_frontend
 from .storage import open_store
 
 log = logging.getLogger("backprop_playground")
@@ -241,9 +242,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
 
-    vendor = settings.node_modules_dir
-    if vendor.is_dir():
-        app.mount("/vendor", StaticFiles(directory=vendor), name="vendor")
-    if settings.frontend_dir.is_dir():
-        app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")
+    app.include_router(cached_router)
+    mount_frontend(app, settings)
     return app

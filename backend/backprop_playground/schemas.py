@@ -340,6 +340,7 @@ Matrix = list[list[Num]]
 class Health(BaseModel):
     status: str
     version: str
+    engine_version: str = Field(description="part of cacheable URLs (`v=`) and ETags")
 
 
 class Preset(BaseModel):

@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     workers: int = 1
     # Memory bound of the state cache (checkpoints of training runs), in megabytes.
     cache_mb: float = 256.0
+    # Memory bound of the cache of GET answers about links (bytes sent, plain and gzip).
+    response_cache_mb: float = 64.0
     # Largest request body accepted, in bytes; larger bodies get 413.
     max_body_bytes: int = 2_000_000
     # Requests whose estimated work exceeds this many seconds are refused up front with 422.

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from .. import __version__
+from ..engine import ENGINE_VERSION
 from ..presets import PRESETS
 from ..schemas import (
     ErrorBody,
@@ -39,7 +40,7 @@ def _trainer(request: Request):
 
 @router.get("/health", response_model=Health, tags=["meta"])
 def health() -> JSONResponse:
-    return JSONResponse({"status": "ok", "version": __version__})
+    return JSONResponse({"status": "ok", "version": __version__, "engine_version": ENGINE_VERSION})
 
 
 @router.get("/presets", response_model=list[Preset], tags=["presets"])

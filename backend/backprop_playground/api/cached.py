@@ -1,0 +1,199 @@
+"""Cacheable answers about a link: its snapshot, step trace and heatmaps at a step, by GET.
+
+A link is immutable and (scenario, step) determines every number, so these answers never
+change for a given engine: they are served with `Cache-Control: public, immutable` and an ETag
+naming the engine's version and the scenario's format version. The engine's version is part of
+the URL (`v=`): a request for another version is redirected to the current one, so a fixed
+engine gives new URLs rather than stale caches. The server keeps the bytes it sent (and their
+gzip form) in a bounded LRU, so a class stepping through the same link costs one computation.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from collections import OrderedDict
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+
+from ..engine import ENGINE_VERSION
+from ..schemas import (
+    MAX_RESOLUTION,
+    MAX_STEP,
+    MAX_TRACE_SAMPLES,
+    ErrorBody,
+    Heatmaps,
+    Scenario,
+    Snapshot,
+    StepResponse,
+)
+from ..storage import ID_RE, StoreError
+from .links import LinkId
+from .responses import dumps, error_response
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+GZIP_MIN_BYTES = 2048
+
+router = APIRouter(
+    prefix="/api/v1/links",
+    tags=["links"],
+    responses={
+        304: {"description": "not modified (If-None-Match matched the ETag)"},
+        307: {"description": "redirect to the URL of the current engine version"},
+        404: {"model": ErrorBody, "description": "no such link"},
+        422: {"model": ErrorBody, "description": "invalid step or parameter"},
+        429: {"model": ErrorBody, "description": "too many requests"},
+    },
+)
+
+
+class ResponseCache:
+    """LRU of (key -> (etag, body, gzipped body)), bounded in bytes."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.items: OrderedDict[tuple, tuple[str, bytes, bytes | None]] = OrderedDict()
+        self.nbytes = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[str, bytes, bytes | None] | None:
+        with self.lock:
+            hit = self.items.get(key)
+            if hit is not None:
+                self.items.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple, value: tuple[str, bytes, bytes | None]) -> None:
+        size = len(value[1]) + len(value[2] or b"")
+        with self.lock:
+            if key in self.items:
+                return
+            self.items[key] = value
+            self.nbytes += size
+            while self.nbytes > self.max_bytes and self.items:
+                _, old = self.items.popitem(last=False)
+                self.nbytes -= len(old[1]) + len(old[2] or b"")
+
+
+def _cache(request: Request) -> ResponseCache:
+    state = request.app.state
+    if getattr(state, "response_cache", None) is None:
+        state.response_cache = ResponseCache(int(state.settings.response_cache_mb * 1e6))
+    return state.response_cache
+
+
+def _scenarios(request: Request) -> OrderedDict:
+    state = request.app.state
+    if getattr(state, "link_scenarios", None) is None:
+        state.link_scenarios = OrderedDict()
+    return state.link_scenarios
+
+
+async def _scenario(request: Request, link_id: str) -> Scenario | None:
+    """The link's validated scenario (links are immutable, so it is remembered)."""
+    known = _scenarios(request)
+    sc = known.get(link_id)
+    if sc is not None:
+        return sc
+    record = await run_in_threadpool(request.app.state.store.get, link_id)
+    if record is None:
+        return None
+    sc = Scenario.model_validate(record.scenario)
+    known[link_id] = sc
+    while len(known) > 4096:
+        known.popitem(last=False)
+    return sc
+
+
+def _current_url(request: Request) -> str:
+    params = dict(request.query_params)
+    params["v"] = ENGINE_VERSION
+    return f"{request.url.path}?{urlencode(sorted(params.items()))}"
+
+
+async def _serve(request: Request, link_id: str, kind: str, params: dict[str, Any], v: str | None):
+    if not ID_RE.match(link_id):
+        return _missing(link_id)
+    if v != ENGINE_VERSION:
+        return RedirectResponse(_current_url(request), 307, headers={"cache-control": "no-store"})
+    key = (link_id, kind, *sorted(params.items()))
+    cache = _cache(request)
+    hit = cache.get(key)
+    if hit is None:
+        try:
+            sc = await _scenario(request, link_id)
+        except StoreError:
+            msg = "the link store cannot be reached now; try again soon"
+            return error_response(503, [{"loc": [], "msg": msg, "type": "store_unavailable"}])
+        if sc is None:
+            return _missing(link_id)
+        trainer = request.app.state.trainer
+        if kind == "snapshot":
+            result = await run_in_threadpool(trainer.snapshot, sc, params["step"])
+        elif kind == "step":
+            result = await run_in_threadpool(
+                trainer.step, sc, params["step"], params["trace_samples"]
+            )
+        else:
+            result = await run_in_threadpool(
+                trainer.heatmaps, sc, params["step"], params["resolution"]
+            )
+        body = dumps(result)
+        packed = gzip.compress(body, 5) if len(body) >= GZIP_MIN_BYTES else None
+        tag = ",".join(f"{k}={val}" for k, val in sorted(params.items()))
+        etag = f'"e{ENGINE_VERSION}-f{sc.format_version}-{link_id}-{kind}-{tag}"'
+        hit = (etag, body, packed)
+        cache.put(key, hit)
+    etag, body, packed = hit
+    headers = {"etag": etag, "cache-control": IMMUTABLE, "vary": "accept-encoding"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    if packed is not None and "gzip" in request.headers.get("accept-encoding", ""):
+        headers["content-encoding"] = "gzip"
+        return Response(packed, media_type="application/json", headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def _missing(link_id: str):
+    item = {"loc": ["path", "link_id"], "msg": f"no link {link_id!r}", "type": "not_found"}
+    return error_response(404, [item])
+
+
+Version = Annotated[str | None, Query(description="engine version; others are redirected")]
+StepQ = Annotated[int, Query(ge=0, le=MAX_STEP)]
+
+
+@router.get("/{link_id}/snapshot", response_model=Snapshot)
+async def link_snapshot(link_id: LinkId, request: Request, step: StepQ = 0, v: Version = None):
+    """The link's scenario after `step` updates (as POST /snapshot), cacheable forever."""
+    return await _serve(request, link_id, "snapshot", {"step": step}, v)
+
+
+@router.get("/{link_id}/step", response_model=StepResponse)
+async def link_step(
+    link_id: LinkId,
+    request: Request,
+    step: StepQ = 0,
+    trace_samples: Annotated[int, Query(ge=1, le=MAX_TRACE_SAMPLES)] = 32,
+    v: Version = None,
+):
+    """The update from `step` to `step + 1` of the link's scenario (as POST /step)."""
+    params = {"step": step, "trace_samples": trace_samples}
+    return await _serve(request, link_id, "step", params, v)
+
+
+@router.get("/{link_id}/heatmaps", response_model=Heatmaps)
+async def link_heatmaps(
+    link_id: LinkId,
+    request: Request,
+    step: StepQ = 0,
+    resolution: Annotated[int, Query(ge=2, le=MAX_RESOLUTION)] = 50,
+    v: Version = None,
+):
+    """Every unit's output over the input plane at `step` (as POST /heatmaps)."""
+    params = {"step": step, "resolution": resolution}
+    return await _serve(request, link_id, "heatmaps", params, v)

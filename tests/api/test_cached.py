@@ -1,0 +1,73 @@
+"""GET answers about a link are immutable: Cache-Control, ETag with versions, 304, redirects."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def link(client, presets):
+    sc = presets["tf-circle"]["scenario"]
+    r = client.post("/api/v1/links", json={"scenario": sc, "step": 3})
+    assert r.status_code == 201
+    version = client.get("/api/v1/health").json()["engine_version"]
+    return r.json()["id"], sc, version
+
+
+@pytest.mark.parametrize(
+    ("kind", "query", "post_path", "extra"),
+    [
+        ("snapshot", "step=7", "/api/v1/snapshot", {"step": 7}),
+        ("step", "step=7&trace_samples=4", "/api/v1/step", {"step": 7, "trace_samples": 4}),
+        ("heatmaps", "step=7&resolution=8", "/api/v1/heatmaps", {"step": 7, "resolution": 8}),
+    ],
+)
+def test_get_equals_post_and_is_immutable(client, link, kind, query, post_path, extra):
+    link_id, sc, version = link
+    r = client.get(f"/api/v1/links/{link_id}/{kind}?{query}&v={version}")
+    assert r.status_code == 200
+    assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+    etag = r.headers["etag"]
+    assert f"e{version}-f1-{link_id}-{kind}" in etag
+    posted = client.post(post_path, json={"scenario": sc, **extra})
+    assert posted.status_code == 200
+    assert r.json() == posted.json()
+    again = client.get(f"/api/v1/links/{link_id}/{kind}?{query}&v={version}",
+                       headers={"if-none-match": etag})  # fmt: skip
+    assert again.status_code == 304
+
+
+def test_other_engine_versions_are_redirected(client, link):
+    link_id, _, version = link
+    r = client.get(f"/api/v1/links/{link_id}/snapshot?step=2&v=old", follow_redirects=False)
+    assert r.status_code == 307
+    assert r.headers["location"].endswith(f"step=2&v={version}")
+    assert r.headers["cache-control"] == "no-store"
+
+
+def test_unknown_link(client, link):
+    _, _, version = link
+    r = client.get(f"/api/v1/links/AAAAAAAAAAAA/snapshot?step=2&v={version}")
+    assert r.status_code == 404
+
+
+def test_large_answers_are_gzipped(client, link):
+    link_id, _, version = link
+    r = client.get(f"/api/v1/links/{link_id}/step?step=1&v={version}",
+                   headers={"accept-encoding": "gzip"})  # fmt: skip
+    assert r.status_code == 200
+    assert r.headers["content-encoding"] == "gzip"
+    assert r.json()["step"] == 2
+
+
+def test_static_assets_are_versioned(client):
+    r = client.get("/")
+    assert r.status_code == 200
+    assert r.headers["cache-control"] == "no-cache"
+    build = client.app.state.build_id
+    assert f'src="/assets/{build}/js/main.js"' in r.text
+    js = client.get(f"/assets/{build}/js/main.js")
+    assert js.status_code == 200
+    assert "immutable" in js.headers["cache-control"]
+    plain = client.get("/js/main.js")
+    assert plain.status_code == 200 and plain.headers["cache-control"] == "no-cache"
