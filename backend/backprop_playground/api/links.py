@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import io
+import logging
 import math
 import re
 import time
@@ -95,6 +96,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     503: UNAVAILABLE,
 }
 
+log = logging.getLogger("backprop_playground.links")
 router = APIRouter(prefix="/api/v1", tags=["links"])
 page_router = APIRouter()
 
@@ -156,7 +158,9 @@ def _not_found(link_id: str) -> JSONResponse:
 
 
 def _unavailable(err: StoreError) -> JSONResponse:
-    item = {"loc": [], "msg": f"link store unavailable: {err}", "type": "store_unavailable"}
+    log.warning("link store unavailable: %s", err)  # the details stay in the server's log
+    msg = "the link store cannot be reached now; try again soon"
+    item = {"loc": [], "msg": msg, "type": "store_unavailable"}
     return error_response(503, [item], headers={"Retry-After": "5"})
 
 
@@ -275,7 +279,8 @@ async def link_page(link_id: str, request: Request) -> HTMLResponse:
     if ID_RE.fullmatch(link_id):
         try:
             record = await _load(request, link_id)
-        except StoreError:
+        except StoreError as err:
+            log.warning("link store unavailable: %s", err)
             return HTMLResponse("<!doctype html><title>Try again</title>Try again soon.", 503)
     if record is None:
         return HTMLResponse(NOT_FOUND_PAGE.format(id=html.escape(link_id)), status_code=404)
