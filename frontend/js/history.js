@@ -12,6 +12,7 @@ export function emptyHistory() {
     lr: [],
     gradNorms: [], // [layer][index]
     evals: new Map(), // step -> {train, test}
+    lrAt: new Map(), // k -> learning rate of update k (from k to k + 1)
     version: 0,
   };
 }
@@ -42,6 +43,7 @@ export function historyEntries(history) {
 /** Inserts an update's entry, keeping steps sorted and unique. Returns the history. */
 export function addUpdate(h, { step, loss, lr, gradNorms }) {
   if (!Number.isInteger(step)) return h;
+  if (isNum(lr)) setLr(h, step - 1, lr);
   const pos = lowerBound(h.steps, step);
   const row = [loss, lr];
   if (h.steps[pos] === step) {
@@ -61,6 +63,24 @@ export function addUpdate(h, { step, loss, lr, gradNorms }) {
   h.version++;
   if (h.steps.length > MAX_POINTS) thin(h);
   return h;
+}
+
+/** Records the learning rate of update k (the schedule at step k). */
+export function setLr(h, k, lr) {
+  if (!Number.isInteger(k) || !isNum(lr) || h.lrAt.get(k) === lr) return h;
+  h.lrAt.set(k, lr);
+  h.version++;
+  if (h.lrAt.size > MAX_POINTS) {
+    const keys = [...h.lrAt.keys()].sort((a, b) => a - b);
+    keys.forEach((k2, idx) => idx % 2 === 1 && h.lrAt.delete(k2));
+  }
+  return h;
+}
+
+/** Series for the schedule chart: [k, lr_k], sorted by k. */
+export function lrSeries(h) {
+  const keys = [...h.lrAt.keys()].sort((a, b) => a - b);
+  return [keys, keys.map((k) => h.lrAt.get(k))];
 }
 
 /** Records whole-set metrics at a step. */

@@ -9,7 +9,7 @@
 import * as api from './api.js';
 import { ApiError } from './api.js';
 import { ceil2, divergingScale, fitLogRange, logScale, maxAbs, niceMax } from './colors.js';
-import { addHistory, addMetrics, addUpdate, emptyHistory, lastUpdateStep } from './history.js';
+import { addHistory, addMetrics, addUpdate, emptyHistory, lastUpdateStep, setLr } from './history.js';
 import { updateIndex } from './phases.js';
 import { paramsOfTrace } from './trace.js';
 import { decodeHeatmaps } from './heatmaps.js';
@@ -275,6 +275,7 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
   const snaps = new Map(); // `${version}:${step}` -> snapshot fields, for walking back
   function keepSnapshot(snap) {
     snaps.set(`${s.scenarioVersion}:${snap.step}`, snap);
+    if (s.history) setLr(s.history, snap.step, snap.lr);
     while (snaps.size > 256) snaps.delete(snaps.keys().next().value);
   }
 

@@ -2,7 +2,7 @@
 // exploding gradients show as spread between the lines), and the learning rate with a cursor.
 
 import { uPlot } from '../vendor.js';
-import { lossSeries } from '../history.js';
+import { lossSeries, lrSeries } from '../history.js';
 import { interpolate, SEQUENTIAL_STOPS } from '../colors.js';
 import { fmt } from '../format.js';
 
@@ -80,6 +80,7 @@ export function createCharts({ loss, grads, lr, logToggle }) {
       ], () => step), lossData, loss);
     } else lossPlot.setData(lossData);
 
+    grads.classList.toggle('empty', h.steps.length === 0);
     const layers = h.gradNorms.length;
     if (!gradPlot || layers !== gradLayers) {
       gradPlot?.destroy();
@@ -92,10 +93,10 @@ export function createCharts({ loss, grads, lr, logToggle }) {
       })), () => step), [h.steps, ...h.gradNorms.map(positive)], grads);
     } else gradPlot.setData([h.steps, ...h.gradNorms.map(positive)]);
 
-    const lrData = [h.steps, h.lr];
+    const lrData = lrSeries(h);
     if (!lrPlot) {
       lr.textContent = '';
-      lrPlot = new uPlot(baseOpts(width(lr), 'Learning rate', false, [{ label: 'lr', stroke: '#5e3c99', width: 2 }], () => step), lrData, lr);
+      lrPlot = new uPlot(baseOpts(width(lr), 'Learning rate of update k', false, [{ label: 'lr', stroke: '#5e3c99', width: 2, points: { show: true, size: 4 } }], () => step), lrData, lr);
     } else lrPlot.setData(lrData);
   }
 

@@ -161,7 +161,8 @@ export function createInspector(container, { onSelect }) {
     const { layer: L, from: i, to: j } = sel;
     const e = edgeNumbers(t, L, i, j, s);
     const sc = state.scenario;
-    const sec = section(root, `Weight w${j}←${i} of layer ${L}`);
+    const sec = section(root, `Weight w${j}←${i} of layer ${L}: from unit ${i} of layer ${L - 1} to unit ${j} of layer ${L}`);
+    sec.classList.add('wide');
     math(sec, `w^{(${L})}_{${j}${i}} = ${tex(e.w, { digits: 6 })}`);
     const g = section(root, 'gradient');
     math(g, `\\frac{\\partial L_{\\text{data}}}{\\partial w_{${j}${i}}} = \\frac1B\\sum_{s=1}^{B} \\delta^{(s)}_{${j}}\\,a^{(s)}_{${i}} = ${tex(e.grad_W_data)}`);
@@ -179,7 +180,8 @@ export function createInspector(container, { onSelect }) {
     } else if (clip.kind === 'value') {
       math(g, `g = \\operatorname{clamp}(g_{\\text{data}} + g_{\\text{reg}}, -${tex(clip.threshold)}, ${tex(clip.threshold)}) = ${tex(e.grad_W)}`);
     } else {
-      math(g, `g = g_{\\text{data}} + g_{\\text{reg}} = ${tex(e.grad_W)} \\quad(\\text{no clipping; } \\lVert g\\rVert_2 = ${tex(gn.before_clip)})`);
+      math(g, `g = g_{\\text{data}} + g_{\\text{reg}} = ${tex(e.grad_W)}`);
+      para(g, `No clipping (the whole gradient's norm ‖g‖₂ is ${fmt(gn.before_clip)}).`);
     }
     const u = section(root, `update (${t.optimizer})`);
     updateRule(u, state, t, e);
@@ -215,7 +217,8 @@ export function createInspector(container, { onSelect }) {
       math(u, `v \\leftarrow \\beta_2 v + (1-\\beta_2) g^2 = ${v ? stateTex(v) : '\\cdot'},\\quad \\beta_2 = ${tex(o.beta2)}`);
       math(u, `w' = w - \\eta\\,\\frac{m/(1-\\beta_1^{t})}{\\sqrt{v/(1-\\beta_2^{t})} + \\varepsilon},\\quad t = ${t.optimizer_step}`);
     }
-    math(u, `\\eta = ${tex(e.lr)},\\quad \\Delta w = ${tex(e.update_W)},\\quad w' = ${tex(e.w, { digits: 6 })} ${signed(e.update_W)} = ${tex(e.W_after, { digits: 6 })}`);
+    math(u, `\\eta = ${tex(e.lr)},\\qquad \\Delta w = ${tex(e.update_W)}`);
+    math(u, `w' = w + \\Delta w = ${tex(e.w, { digits: 6 })} ${signed(e.update_W)} = ${tex(e.W_after, { digits: 6 })}`);
   }
 
   return { update, reset: () => (lastKey = null) };

@@ -208,8 +208,11 @@ export function createNetworkView(container, { onSelect }) {
         e.path.setAttribute('data-weight', full(w));
       }
       // The glow's width does not follow the edge's, so it changes only with the gradient.
-      const haloW = Math.round((7 + 9 * haloT) * 2) / 2;
-      const haloO = haloT > 0 ? Math.round((0.06 + 0.34 * haloT) * 50) / 50 : 0;
+      // Squared, so that only the large gradients glow strongly.
+      const haloW = Math.round((4 + 9 * haloT) * 2) / 2;
+      const haloO = haloT > 0 ? Math.round((0.03 + 0.4 * haloT * haloT) * 50) / 50 : 0;
+      const haloCls = selected ? 'halo selected' : 'halo';
+      if (last.haloCls !== haloCls) e.halo.setAttribute('class', (last.haloCls = haloCls));
       if (last.haloW !== haloW) e.halo.setAttribute('stroke-width', String((last.haloW = haloW)));
       if (last.haloO !== haloO) e.halo.setAttribute('stroke-opacity', String((last.haloO = haloO)));
     }

@@ -1,0 +1,131 @@
+"""Browser benchmark of the playground page (headless Debian Chromium, performance marks).
+
+    python -m tests.bench.browser_bench
+
+1. Step: click Step -> the frame showing the new step drawn (performance.measure "step"), on the
+   default network, p50 and p95. Clicks come at a person's pace (a pause between them) and as
+   fast as the page accepts them.
+2. Play on 2-8×6-1 (six hidden layers of 8 tanh units) with heatmap thumbnails, speed 1 epoch
+   per frame: frame rate (median), p95 frame time, epochs per frame and heatmap refreshes per
+   second, from requestAnimationFrame timestamps inside the page.
+Targets (issue 3): step p50 <= 16 ms; play >= 55 fps median, p95 <= 25 ms, >= 1 epoch/frame,
+heatmaps >= 10/s.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+from playwright.sync_api import sync_playwright
+
+from tests.e2e.harness import idle, launch, open_playground, running_server
+
+STEPS = 40
+PLAY_SECONDS = float(os.environ.get("PLAY_SECONDS", "10"))
+
+PROBE_JS = """() => {
+  const probe = { frames: [], heat: 0, last: null, stop: false };
+  const s = window.playground.state;
+  const tick = (t) => {
+    if (probe.stop) return;
+    probe.frames.push(t);
+    if (s.heatmaps !== probe.last) { probe.heat++; probe.last = s.heatmaps; }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  window.__probe = probe;
+}"""
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    k = min(len(values) - 1, max(0, round(q * (len(values) - 1))))
+    return values[k]
+
+
+def bench_step(page, pause_ms: int) -> list[float]:
+    page.evaluate("performance.clearMeasures('step')")
+    for k in range(STEPS):
+        start = page.evaluate("window.playground.step")
+        page.get_by_test_id("step").click()
+        page.wait_for_function(f"() => performance.getEntriesByName('step').length >= {k + 1}")
+        assert page.evaluate("window.playground.step") == start + 1
+        if pause_ms:
+            page.wait_for_timeout(pause_ms)
+    return page.evaluate("performance.getEntriesByName('step').map((e) => e.duration)")
+
+
+def bench_play(page) -> dict:
+    scenario = page.evaluate("window.playground.scenario")
+    scenario["hidden_layers"] = [8] * 6
+    assert page.evaluate("(s) => window.playground.session.loadScenario(s)", scenario)
+    idle(page)
+    page.get_by_test_id("speed").select_option("-1")  # 1 epoch per frame
+    page.evaluate(PROBE_JS)
+    epoch0 = page.evaluate("window.playground.state.snapshot.epoch")
+    page.get_by_test_id("play").click()
+    page.wait_for_timeout(500)  # settle: first requests, JIT
+    page.evaluate("window.__probe.frames.length = 0; window.__probe.heat = 0")
+    e_start = page.evaluate("window.playground.state.snapshot.epoch")
+    t0 = time.perf_counter()
+    page.wait_for_timeout(PLAY_SECONDS * 1000)
+    probe = page.evaluate(
+        "(() => { const p = window.__probe; p.stop = true;"
+        " return {frames: p.frames, heat: p.heat, epoch: window.playground.state.snapshot.epoch,"
+        " step: window.playground.step}; })()"
+    )
+    seconds = time.perf_counter() - t0
+    page.get_by_test_id("play").click()
+    frames = probe["frames"]
+    deltas = [b - a for a, b in zip(frames, frames[1:], strict=False)]
+    n = len(deltas)
+    return {
+        "frames": n,
+        "fps_median": 1000.0 / statistics.median(deltas),
+        "frame_ms_p50": statistics.median(deltas),
+        "frame_ms_p95": pct(deltas, 0.95),
+        "frame_ms_max": max(deltas),
+        "epochs_per_frame": (probe["epoch"] - e_start) / max(1, n),
+        "epochs_per_second": (probe["epoch"] - e_start) / seconds,
+        "heatmaps_per_second": probe["heat"] / seconds,
+        "steps": probe["step"],
+        "epoch0": epoch0,
+    }
+
+
+def main() -> None:
+    with running_server() as base, sync_playwright() as p:
+        browser = launch(p)
+        page = open_playground(browser, base)
+        paced = bench_step(page, 150)
+        rapid = bench_step(page, 0)
+        print(f"Step click -> frame drawn, default network, {STEPS} clicks each:")
+        for name, d in (("paced (150 ms apart)", paced), ("rapid (back to back)", rapid)):
+            print(
+                f"  {name:22s} p50 {statistics.median(d):6.1f} ms   p95 {pct(d, 0.95):6.1f} ms"
+                f"   max {max(d):6.1f} ms   (target p50 <= 16 ms)"
+            )
+        play = bench_play(page)
+        print(f"Play on 2-8x6-1 with heatmaps, 1 epoch/frame, {PLAY_SECONDS:.0f} s:")
+        print(
+            f"  {play['fps_median']:.1f} fps median (target >= 55), frame time p50 "
+            f"{play['frame_ms_p50']:.1f} ms, p95 {play['frame_ms_p95']:.1f} ms (target <= 25), "
+            f"max {play['frame_ms_max']:.1f} ms"
+        )
+        print(
+            f"  {play['epochs_per_frame']:.2f} epochs/frame (target >= 1), "
+            f"{play['epochs_per_second']:.1f} epochs/s, "
+            f"heatmaps {play['heatmaps_per_second']:.1f}/s (target >= 10), "
+            f"{play['frames']} frames, reached step {play['steps']}"
+        )
+        errors = list(page.errors)
+        page.context.close()
+        browser.close()
+        if errors:
+            print("console errors:", errors)
+
+
+if __name__ == "__main__":
+    main()
