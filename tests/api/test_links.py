@@ -207,8 +207,9 @@ def test_short_link_serves_the_page(links):
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
     assert "content-security-policy" in r.headers
-    # its assets load from the site's root, not from under /s/
-    assert '<script type="module" src="/js/main.js">' in r.text
+    # the same page as /, its assets loading from the site's root, not from under /s/
+    assert r.text == links.get("/").text
+    assert re.search(r'<script type="module" src="/[^"]*js/main\.js">', r.text)
     assert not re.search(r'\s(?:src|href)="(?![/#]|https?:)', r.text)
 
 

@@ -10,7 +10,6 @@ import html
 import io
 import logging
 import math
-import re
 import time
 from collections import OrderedDict, deque
 from typing import Annotated, Any
@@ -23,6 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, field_validator
 
 from ..schemas import ErrorBody, Scenario, Step, Strict
+from ..static import page_html
 from ..storage import ID_PATTERN, ID_RE, LinkRecord, StoreError
 from .responses import JSONResponse, error_response
 
@@ -259,8 +259,6 @@ async def link_qr(
     )
 
 
-# Relative src/href in index.html would resolve under /s/ : make them absolute.
-RELATIVE_REF = re.compile(r"""(\s(?:src|href)=["'])(?![/#]|[A-Za-z][A-Za-z0-9+.-]*:)""")
 NOT_FOUND_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Link not found</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
@@ -284,6 +282,9 @@ async def link_page(link_id: str, request: Request) -> HTMLResponse:
             return HTMLResponse("<!doctype html><title>Try again</title>Try again soon.", 503)
     if record is None:
         return HTMLResponse(NOT_FOUND_PAGE.format(id=html.escape(link_id)), status_code=404)
-    index = request.app.state.settings.frontend_dir / "index.html"
-    page = RELATIVE_REF.sub(r"\1/", index.read_text(encoding="utf-8"))
+    build = getattr(request.app.state, "build_id", None)  # set where the frontend is served
+    if build is None:
+        return HTMLResponse(NOT_FOUND_PAGE.format(id=html.escape(link_id)), status_code=404)
+    # the page exactly as / serves it: its assets load from the root, not from under /s/
+    page = page_html(request.app.state.settings, build)
     return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
