@@ -12,7 +12,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Serve Backprop Playground")
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "1")))
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WORKERS", "2")),
+        help="server processes (default 2, one per core of the target machine)",
+    )
     args = parser.parse_args()
     uvicorn.run(
         "backprop_playground.app:create_app",

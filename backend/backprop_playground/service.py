@@ -58,6 +58,17 @@ class Entry:
     run: Run
     checkpoints: dict[int, State] = field(default_factory=dict)
     nbytes: int = 0
+    # whole-set metrics by step (a class asks for the same steps again and again)
+    metrics: OrderedDict[int, dict[str, Any]] = field(default_factory=OrderedDict)
+
+    def metrics_at(self, state: State) -> dict[str, Any]:
+        found = self.metrics.get(state.step)
+        if found is None:
+            found = self.run.metrics(state)
+            self.metrics[state.step] = found
+            while len(self.metrics) > 4096:
+                self.metrics.popitem(last=False)
+        return found
 
 
 class StateCache:
@@ -177,7 +188,8 @@ class Trainer:
 
     # ------------------------------------------------------------ responses
 
-    def snapshot_fields(self, run: Run, state: State, step: int) -> dict[str, Any]:
+    def snapshot_fields(self, entry: Entry, state: State, step: int) -> dict[str, Any]:
+        run = entry.run
         lr = None
         if state.diverged_at is None:
             lr = lr_at(int(state.ip[IP_SCHED]), state.hp, state.step)
@@ -188,7 +200,7 @@ class Trainer:
             "step": step,
             "epoch": step / run.batches_per_epoch(state),
             "params": run.params(state.theta),
-            "metrics": run.metrics(state),
+            "metrics": entry.metrics_at(state),
             "diverged": state.diverged_at is not None,
             "diverged_at_step": state.diverged_at,
             "lr": lr,
@@ -205,19 +217,19 @@ class Trainer:
         self.check_work(sc, step)
         key, entry = self.entry(sc)
         state = self.state_at(key, entry, step)
-        return self.snapshot_fields(entry.run, state, step)
+        return self.snapshot_fields(entry, state, step)
 
     def step(self, sc: Scenario, step: int, trace_samples: int) -> dict[str, Any]:
         self.check_work(sc, step + 1)
         key, entry = self.entry(sc)
         state = self.state_at(key, entry, step)
         if state.diverged_at is not None:
-            result = self.snapshot_fields(entry.run, state, step + 1)
+            result = self.snapshot_fields(entry, state, step + 1)
             result["trace"] = None
             return result
         after, trace = entry.run.trace(state, trace_samples)
         self.cache.store(key, entry, after)
-        result = self.snapshot_fields(entry.run, after, step + 1)
+        result = self.snapshot_fields(entry, after, step + 1)
         result["trace"] = trace
         return result
 
@@ -239,8 +251,8 @@ class Trainer:
             run.advance(state, nxt - state.step, history)
             self.cache.store(key, entry, state)
             if (state.step - step) % every == 0 or state.step == target:
-                evaluations.append({"step": state.step, **run.metrics(state)})
-        result = self.snapshot_fields(run, state, target)
+                evaluations.append({"step": state.step, **entry.metrics_at(state)})
+        result = self.snapshot_fields(entry, state, target)
         if not evaluations or evaluations[-1]["step"] != state.step:
             evaluations.append({"step": state.step, **result["metrics"]})
         result["history"] = self._history(run, history)

@@ -138,6 +138,16 @@ def main() -> None:
         f"/train over HTTP (100 steps a request, one client): "
         f"{rps:.0f} requests/s, {ups:.0f} updates/s"
     )
+    from tests.bench import classroom
+
+    r = classroom.run(500, 30)
+    verdict = "met" if r["errors"] == 0 and r["p99_ms"] <= 200 else "NOT met"
+    print(
+        f"\nclassroom (wrk, 500 students, 30 s, server as `make run` starts it): "
+        f"{r['rps']:.0f} requests/s, p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, "
+        f"errors {r['errors']}, server RSS {r['server_rss_mb_after']} MB "
+        f"(target 0 errors, p99 <= 200 ms: {verdict})"
+    )
     browser = Path(__file__).with_name("browser_bench.py")
     if browser.exists():
         print("\n## Browser")
