@@ -11,7 +11,7 @@ RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test bench lint format chromium clean
+.PHONY: run test bench lint format system-deps bench-deps clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -28,9 +28,18 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian's Chromium drives the browser tests (Playwright cannot download its own browser here).
-chromium:
-	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core)
+# Debian's packages the tests need: Chromium drives the browser tests (Playwright cannot
+# download its own browser here); PostgreSQL and nginx are started by the tests on loopback.
+SYSTEM_PACKAGES := chromium fonts-dejavu-core postgresql nginx-light
+system-deps:
+	@if ! test -x /usr/bin/chromium || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+	    || ! command -v nginx >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	fi
+
+# wrk generates the classroom load of `make bench`.
+bench-deps: system-deps
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 
 run: $(RUN_STAMP) $(NODE_STAMP)
 	$(BIN)/python -m backprop_playground --host $(HOST) --port $(PORT)
@@ -44,11 +53,11 @@ format: $(TEST_STAMP)
 	$(BIN)/ruff format backend tests
 	$(BIN)/ruff check --fix backend tests
 
-test: $(TEST_STAMP) $(NODE_STAMP) chromium lint
+test: $(TEST_STAMP) $(NODE_STAMP) system-deps lint
 	node --test tests/frontend/
 	$(BIN)/python -m pytest -q tests
 
-bench: $(TEST_STAMP) $(NODE_STAMP) chromium
+bench: $(TEST_STAMP) $(NODE_STAMP) bench-deps
 	$(BIN)/python -m tests.bench.run
 
 clean:
