@@ -1,7 +1,9 @@
 // The only module that knows URLs and fetch. Every call returns parsed JSON or throws ApiError.
 
-const BASE = new URL('../api/v1/', import.meta.url);
-const OPENAPI = new URL('../openapi.json', import.meta.url);
+// The API lives at the site's root, whatever path the page or its (versioned) assets have.
+const ORIGIN = globalThis.location?.origin ?? 'http://localhost';
+const BASE = new URL('/api/v1/', ORIGIN);
+const OPENAPI = new URL('/openapi.json', ORIGIN);
 
 export class ApiError extends Error {
   constructor(status, body, path) {
