@@ -484,7 +484,7 @@ def one_step(
                 all_sat = True
                 for s in range(nb):
                     z = Z[pl + j, s]
-                    if z > 0.0:
+                    if A[pl + j, s] != 0.0:  # dead: the unit outputs zero for every sample
                         all_dead = False
                     if abs(act_grad(hidden_act, z, A[pl + j, s])) >= 0.01:
                         all_sat = False
