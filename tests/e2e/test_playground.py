@@ -263,3 +263,30 @@ def test_keyboard_space_steps_arrows_walk_phases_p_plays(page):
     page.keyboard.press("p")
     idle(page)
     assert page.get_by_test_id("play").get_attribute("aria-pressed") == "false"
+
+
+def test_the_worked_example_can_be_taught_number_by_number(page):
+    page.locator("#presets").select_option("worked-example")
+    page.wait_for_function(
+        "() => window.playground.scenario.title === 'The classic worked example'"
+    )
+    idle(page)
+    node = page.locator("[data-node='1:0'] text.val").first
+    page.get_by_test_id("next-phase").click()  # forward · layer 1
+    idle(page)
+    assert node.text_content() == "z 0.378  a 0.593"  # net_h1 = 0.3775, out_h1 = 0.5933
+    for _ in range(2):  # forward · layer 2, loss
+        page.get_by_test_id("next-phase").click()
+        idle(page)
+    assert phase(page) == "loss"
+    assert page.locator("text.loss-label").text_content().startswith("L 0.2984 (batch)")
+    page.get_by_test_id("next-phase").click()  # backward · layer 2
+    idle(page)
+    page.locator("[data-node='2:0']").dispatch_event("click")
+    idle(page)
+    delta = (
+        page.get_by_test_id("inspector").locator("[data-key='delta']").get_attribute("data-value")
+    )
+    assert abs(float(delta) - 0.138498562) < 1e-8  # δ_o1 of the worked example
+    labels = page.locator("text.edge-label").all_text_contents()
+    assert "g 0.0822" in labels  # ∂E/∂w5 = 0.082167041

@@ -21,6 +21,7 @@ const EXPORT_CSS = `
   text { font-family: system-ui, sans-serif; fill: #222; }
   .val { fill: #333; } .val.delta { fill: #a0005a; }
   .name { font-size: 12px; } .layer-name { font-size: 12px; fill: #555; }
+  .edge-label, .loss-label { font-size: 11px; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 `;
 
 /** A standalone SVG of the network, with the heatmap thumbnails embedded as an image. */

@@ -105,10 +105,10 @@ export function createCharts({ loss, grads, lr, logToggle }) {
     if (!state.history) return;
     const moved = state.step !== step;
     step = state.step;
-    history = state.history;
-    const changed = state.history.version !== version;
+    const changed = state.history !== history || state.history.version !== version;
     if (changed && (!state.playing || now - lastDraw > 250)) {
       version = state.history.version;
+      history = state.history;
       lastDraw = now;
       draw(state.history);
     } else if (moved) {

@@ -138,6 +138,7 @@ export function createInspector(container, { onSelect }) {
     }
     const bsec = section(root, 'bias');
     math(bsec, `\\frac{\\partial L}{\\partial b_{${j}}} = \\frac1B\\sum_s \\delta^{(s)}_{${j}} = ${tex(n.grad_b)}, \\quad b' = ${tex(n.b)} ${signed(n.update_b)} = ${tex(n.b_after)}`);
+    if (state.scenario.train_biases === false) para(bsec, 'Biases are fixed in this scenario (train biases is off): their gradient is not used.');
     values(root, [
       ['z', 'z', n.z], ['a', 'a', n.a], ['dL_da', '∂ℓ/∂a', n.dL_da], ['delta', 'δ', n.delta],
       ['b', 'b', n.b], ['grad_b', '∂L/∂b', n.grad_b], ['b_after', "b'", n.b_after],

@@ -33,3 +33,14 @@ export function edgePath(a, b, half) {
   const mx = (x1 + x2) / 2;
   return `M${x1.toFixed(1)},${a.y.toFixed(1)}C${mx.toFixed(1)},${a.y.toFixed(1)} ${mx.toFixed(1)},${b.y.toFixed(1)} ${x2.toFixed(1)},${b.y.toFixed(1)}`;
 }
+
+/** The point at parameter t along edgePath(a, b, half) (its cubic Bézier). */
+export function edgePoint(a, b, half, t) {
+  const x1 = a.x + half;
+  const x2 = b.x - half;
+  const mx = (x1 + x2) / 2;
+  const u = 1 - t;
+  const bx = u * u * u * x1 + 3 * u * u * t * mx + 3 * u * t * t * mx + t * t * t * x2;
+  const by = (u * u * u + 3 * u * u * t) * a.y + (3 * u * t * t + t * t * t) * b.y;
+  return { x: bx, y: by };
+}

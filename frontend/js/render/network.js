@@ -8,6 +8,7 @@ import { reveal } from '../phases.js';
 import { edgePath, layoutNetwork } from './network-layout.js';
 import { drawThumbnails } from './thumbnails.js';
 import { createEdgeCanvas } from './edge-canvas.js';
+import { createNetworkLabels } from './network-labels.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const PENDING = '#d4d4d4'; // an edge whose gradient or update this phase has not computed yet
@@ -36,6 +37,7 @@ export function createNetworkView(container, { onSelect }) {
   const svg = el('svg', { class: 'network-layer network', role: 'group', 'aria-label': 'Network: neurons and weighted connections' });
   container.append(canvas, haloSvg, edgeSvg, svg);
   const fast = createEdgeCanvas(container, svg);
+  const labels = createNetworkLabels();
 
   let built = null; // {key, layout, edges, nodes}
   let thumbsKey = null;
@@ -139,6 +141,7 @@ export function createNetworkView(container, { onSelect }) {
         return { g, frame, bias, v1, v2, last: {} };
       }),
     );
+    labels.build(svg, layout, edges, sizes);
     layerNames.forEach((name, l) => {
       el('text', { class: 'layer-name', x: layout.cols[l], y: 14, 'text-anchor': 'middle' }, labelG).textContent = name;
     });
@@ -151,7 +154,7 @@ export function createNetworkView(container, { onSelect }) {
     const sizes = [params[0].W[0]?.length ?? 0, ...params.map((p) => p.b.length)];
     const L = sizes.length - 1;
     const names = featureNames(state, sizes[0]);
-    const outNames = Array.from({ length: sizes[L] }, (_, k) => (sizes[L] > 1 ? `class ${k}` : 'ŷ'));
+    const outNames = Array.from({ length: sizes[L] }, (_, k) => (sizes[L] > 1 ? `ŷ${k}` : 'ŷ'));
     const key = `${sizes.join('-')}|${names.join(',')}|${size.w}x${size.h}|${state.scenario.activation}|${state.snapshot?.output_activation ?? state.scenario.output_activation}`;
     if (!built || built.key !== key || dirtySize) {
       built = { key, ...build(sizes, names, outNames, layerNames(state, L)) };
@@ -224,7 +227,10 @@ export function createNetworkView(container, { onSelect }) {
         let t2 = '';
         if (traceShown) {
           if (l === 0) t1 = fmtVal('x', traceShown.batch?.features?.[s]?.[j]);
-          else if (l <= rv.forwardTo) t1 = fmtVal('a', traceShown.layers[l - 1].a?.[s]?.[j]);
+          else if (l <= rv.forwardTo) {
+            const layer = traceShown.layers[l - 1];
+            t1 = `${fmtVal('z', layer.z?.[s]?.[j])}  ${fmtVal('a', layer.a?.[s]?.[j])}`;
+          }
           if (l > 0 && l >= rv.backwardFrom) t2 = fmtVal('δ', traceShown.layers[l - 1].delta?.[s]?.[j]);
         }
         if (last.t1 !== t1) n.v1.textContent = last.t1 = t1;
@@ -244,6 +250,7 @@ export function createNetworkView(container, { onSelect }) {
       });
     });
     fast.render(state.playing, built.edges, HALO, [haloSvg, edgeSvg]);
+    labels.update(state, state.playing ? null : traceShown, rv, params);
     const hk = `${built.key}|${state.heatmaps?.step}|${state.heatmaps?.layers?.length}|${state.scales.heat}`;
     if (hk !== thumbsKey) {
       thumbsKey = hk;
