@@ -21,8 +21,9 @@ def _fixed_seed() -> None:
 
 
 @pytest.fixture(scope="session")
-def client():
-    with TestClient(create_app(Settings())) as c:
+def client(tmp_path_factory):
+    db = tmp_path_factory.mktemp("links") / "links.sqlite3"
+    with TestClient(create_app(Settings(database_url=f"sqlite:///{db}"))) as c:
         yield c
 
 

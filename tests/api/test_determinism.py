@@ -60,26 +60,28 @@ def test_trace_is_the_update_that_snapshot_sees(client):
         assert entry["b_after"] == snap["params"][layer]["b"]
 
 
-def test_fresh_process_gives_the_same_numbers(client):
+def test_fresh_process_gives_the_same_numbers(client, tmp_path):
     code = (
         "import json,sys\n"
         "from fastapi.testclient import TestClient\n"
         "from backprop_playground.app import create_app\n"
-        "with TestClient(create_app()) as c:\n"
+        "from backprop_playground.settings import Settings\n"
+        "with TestClient(create_app(Settings(database_url='sqlite:///' + sys.argv[2]))) as c:\n"
         "    r = c.post('/api/v1/snapshot', json=json.loads(sys.argv[1]))\n"
         "    print(json.dumps(r.json()['params']))\n"
     )
     arg = json.dumps({"scenario": SCENARIO, "step": K})
+    db = str(tmp_path / "links.sqlite3")
     out = subprocess.run(
-        [sys.executable, "-c", code, arg], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code, arg, db], capture_output=True, text=True, check=True
     )
     other = json.loads(out.stdout.strip().splitlines()[-1])
     mine = client.post("/api/v1/snapshot", json={"scenario": SCENARIO, "step": K}).json()["params"]
     assert other == mine
 
 
-def test_eviction_changes_nothing(client):
-    tiny = Settings(cache_mb=0.001)
+def test_eviction_changes_nothing(client, tmp_path):
+    tiny = Settings(cache_mb=0.001, database_url=f"sqlite:///{tmp_path / 'links.sqlite3'}")
     with TestClient(create_app(tiny)) as small:
         for step in (K, 3, K):
             a = small.post("/api/v1/snapshot", json={"scenario": SCENARIO, "step": step})

@@ -3,6 +3,9 @@ no request, valid or not, gets a 5xx, and every response matches its documented 
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -15,7 +18,8 @@ from schemathesis.specs.openapi.checks import (
 from backprop_playground.app import create_app
 from backprop_playground.settings import Settings
 
-app = create_app(Settings(work_budget_seconds=0.1))
+_db = Path(tempfile.mkdtemp(prefix="schemathesis-")) / "links.sqlite3"
+app = create_app(Settings(work_budget_seconds=0.1, database_url=f"sqlite:///{_db}"))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
