@@ -20,8 +20,10 @@ ENV HOST=0.0.0.0 \
     FRONTEND_DIR=/app/frontend \
     NODE_MODULES_DIR=/app/node_modules \
     NUMBA_CACHE_DIR=/app/.numba-cache
-# compile the kernels once at build time, so containers start warm
-RUN python -c "from backprop_playground.app import create_app, warm_up; warm_up(create_app().state.trainer)"
+# compile the kernels once at build time, so containers start warm (with a throwaway link
+# store: the image ships no database in the /data volume)
+RUN DATABASE_URL=sqlite:////tmp/warm-up/links.sqlite3 python -c "from backprop_playground.app import create_app, warm_up; warm_up(create_app().state.trainer)" \
+    && rm -rf /tmp/warm-up
 
 VOLUME ["/data"]
 EXPOSE 8000
