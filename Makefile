@@ -30,10 +30,10 @@ $(NODE_STAMP): package.json package-lock.json
 
 # Debian's packages the tests need: Chromium drives the browser tests (Playwright cannot
 # download its own browser here); PostgreSQL and nginx are started by the tests on loopback.
-SYSTEM_PACKAGES := chromium fonts-dejavu-core postgresql nginx-light
+SYSTEM_PACKAGES := chromium fonts-dejavu-core postgresql nginx-light wget
 system-deps:
 	@if ! test -x /usr/bin/chromium || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
-	    || ! command -v nginx >/dev/null; then \
+	    || ! command -v nginx >/dev/null || ! command -v wget >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
 	fi
 
