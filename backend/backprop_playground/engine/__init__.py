@@ -5,10 +5,10 @@
 """
 
 from .errors import ScenarioError
+from .run import History, Run, State
 
 # Changes whenever a change of the engine could change a number: part of every cacheable URL
 # and ETag, so a fixed engine gives new URLs rather than stale caches.
 ENGINE_VERSION = "1"
-from .run import History, Run, State
 
 __all__ = ["ENGINE_VERSION", "History", "Run", "ScenarioError", "State"]
