@@ -20,8 +20,17 @@ import { bindPoints } from './controls/points.js';
 
 const $ = (sel) => document.querySelector(sel);
 
+/** "Frame drawn": a task posted after the frame's DOM work runs once that frame is rendered. */
+const afterPaint = (fn) => {
+  const ch = new MessageChannel();
+  ch.port1.onmessage = fn;
+  ch.port2.postMessage(0);
+};
+/** Runs fn once the next frame is out: background work never delays what a click shows. */
+const afterFrame = (fn) => requestAnimationFrame(() => afterPaint(fn));
+
 const store = createStore();
-const session = createSession(store);
+const session = createSession(store, { afterFrame });
 const select = (selection) => store.set({ selection });
 
 const network = createNetworkView($('#network'), { onSelect: select });
@@ -47,13 +56,6 @@ $('#inspector-close').addEventListener('click', () => select(null));
 let stepAtClick = null;
 document.querySelector('[data-testid="step"]').addEventListener('click', () => (stepAtClick = store.state.step), { capture: true });
 
-/** "Frame drawn": a task posted after the frame's DOM work runs once that frame is rendered. */
-const afterPaint = (fn) => {
-  const ch = new MessageChannel();
-  ch.port1.onmessage = fn;
-  ch.port2.postMessage(0);
-};
-
 // The frame after an action draws the network and the counters; the rest (output view, charts,
 // inspector, form) follows in a task right after, so a Step shows in the very next frame.
 let later = false;
@@ -62,33 +64,47 @@ function render(state) {
     const animating = network.update(state);
     if (animating) requestAnimationFrame(() => store.touch('animStart'));
     legend.update(state);
-    view.update(state);
   }
   status.update(state);
-  if (!later) {
+  $('#inspector').classList.toggle('has-selection', !!state.selection);
+  const measure = stepAtClick !== null && state.step !== stepAtClick;
+  if (measure) stepAtClick = null;
+  if (!later || measure) {
     later = true;
-    setTimeout(() => {
+    afterPaint(() => {
+      if (measure) {
+        performance.mark('step:drawn');
+        performance.measure('step', 'step:click', 'step:drawn');
+      }
+      if (!later) return;
       later = false;
       renderLater(store.state);
-    }, 0);
-  }
-  $('#inspector').classList.toggle('has-selection', !!state.selection);
-  if (stepAtClick !== null && state.step !== stepAtClick) {
-    stepAtClick = null;
-    afterPaint(() => {
-      performance.mark('step:drawn');
-      performance.measure('step', 'step:click', 'step:drawn');
     });
   }
 }
+// The heavy side panels take turns: at most one of thumbnails, output view and a chart is
+// redrawn after a frame; if one did, the others get the next frame.
+const HEAVY = [(s) => !window.__noThumbs && network.updateThumbnails(s), (s) => !window.__noOut && output.update(s), (s) => !window.__noCharts && charts.update(s)];
+let heavyTurn = 0;
 function renderLater(state) {
+  status.updateLater(state);
   if (!state.schema || !state.scenario) return;
-  output.update(state);
-  charts.update(state);
+  network.updateLabels(state);
+  view.update(state);
   inspector.update(state);
   form.update(state);
   presets.update(state);
   points.update(state);
+  const budget = state.playing ? 1 : HEAVY.length;
+  let drew = 0;
+  for (let k = 0; k < HEAVY.length && drew < budget; k++) {
+    const idx = (heavyTurn + k) % HEAVY.length;
+    if (HEAVY[idx](state)) {
+      drew++;
+      heavyTurn = idx + 1;
+    }
+  }
+  if (drew >= budget && state.playing) requestAnimationFrame(() => store.touch('heatmaps'));
 }
 store.subscribe(render);
 

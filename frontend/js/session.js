@@ -32,7 +32,7 @@ function pickSnapshot(r) {
   return rest;
 }
 
-export function createSession(store, { now = () => performance.now(), raf = (f) => requestAnimationFrame(f) } = {}) {
+export function createSession(store, { now = () => performance.now(), raf = (f) => requestAnimationFrame(f), afterFrame = (f) => setTimeout(f, 0) } = {}) {
   const s = store.state;
   const traces = new Map(); // `${version}:${k}` -> Promise<trace>
   const heatmaps = new Map();
@@ -264,11 +264,11 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
     if (atUpdate) {
       // Ahead of the next Step, once this frame is out.
       const version = s.scenarioVersion;
-      setTimeout(() => {
+      afterFrame(() => {
         if (version !== s.scenarioVersion) return;
         fetchTrace(step).catch(() => {});
         fetchHeatmaps(step).catch(() => {});
-      }, 0);
+      });
     }
   }
 
@@ -428,8 +428,8 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
             heatInflight = false;
           });
       }
-      if (!traceInflight && t - lastTrace >= 250) {
-        // Node values and gradient halos of the state shown, a few times a second.
+      if (!traceInflight && t - lastTrace >= 500) {
+        // Node values and gradient glows of the state shown, twice a second.
         traceInflight = true;
         lastTrace = t;
         const k = s.step;

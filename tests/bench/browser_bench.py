@@ -96,6 +96,8 @@ def bench_play(page) -> dict:
 
 
 def main() -> None:
+    load = os.getloadavg()
+    print(f"{os.cpu_count()} CPUs, load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     with running_server() as base, sync_playwright() as p:
         browser = launch(p)
         page = open_playground(browser, base)
@@ -120,6 +122,8 @@ def main() -> None:
             f"heatmaps {play['heatmaps_per_second']:.1f}/s (target >= 10), "
             f"{play['frames']} frames, reached step {play['steps']}"
         )
+        load = os.getloadavg()
+        print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
         errors = list(page.errors)
         page.context.close()
         browser.close()

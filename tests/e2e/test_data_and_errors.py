@@ -63,7 +63,7 @@ def test_a_refused_scenario_shows_the_apis_message(lenient_page):
     assert page.evaluate("window.playground.scenario") == before
     assert counter(page) == 0
     page.locator("#error-dismiss").click()
-    assert error.is_hidden()
+    error.wait_for(state="hidden")
 
 
 def test_changing_a_field_restarts_at_step_zero(page):

@@ -211,7 +211,9 @@ def test_play_advances_and_pause_stops(page, server_url):
     page.get_by_test_id("play").click()
     page.wait_for_function("() => window.playground.step >= 30", timeout=15000)
     # While playing, the SVG edge layer hands its drawing to a canvas; its elements stay current.
-    assert page.locator("svg.edges-layer").evaluate("e => getComputedStyle(e).display") == "none"
+    assert (
+        page.locator("svg.edges-layer").evaluate("e => getComputedStyle(e).visibility") == "hidden"
+    )
     page.get_by_test_id("play").click()
     idle(page)
     stopped = counter(page)
@@ -222,7 +224,9 @@ def test_play_advances_and_pause_stops(page, server_url):
     assert counter(page) == stopped
     assert page.evaluate("window.playground.step") == stopped
     assert phase(page) == "ready"
-    assert page.locator("svg.edges-layer").evaluate("e => getComputedStyle(e).display") != "none"
+    assert (
+        page.locator("svg.edges-layer").evaluate("e => getComputedStyle(e).visibility") == "visible"
+    )
     snap = api(server_url, "snapshot", {"scenario": scenario_of(page), "step": stopped})
     assert weights(page) == api_weights(snap["params"], "W")
 

@@ -1,90 +1,74 @@
-// While training plays, edges and their glows are painted on canvases from the same values the
-// SVG elements carry (colour, width, glow), and the SVG edge layers are taken out of rendering:
-// in software rendering (no GPU) repainting hundreds of SVG curves every frame costs more than a
-// frame. When play stops, the SVG layers draw again. The SVG elements stay up to date throughout.
-
-const NONFINITE_DASH = [4, 3];
+// While training plays, the network's background is painted on one opaque canvas: the heatmap
+// thumbnails, the glows and the edges, from the same values the SVG elements carry (colour,
+// width, dashes, glow). A worker paints it (edge-worker.js), so the main thread only computes
+// the values. The SVG edge and glow layers and the thumbnail canvas are hidden meanwhile: without
+// a GPU, rasterizing hundreds of SVG curves and blending full-size layers every frame costs more
+// than a frame. When play stops, they draw again. The SVG elements and their data attributes
+// stay up to date throughout.
 
 export function createEdgeCanvas(container, before) {
-  const halos = document.createElement('canvas');
-  const edges = document.createElement('canvas');
-  for (const c of [halos, edges]) {
-    c.className = 'edge-canvas';
-    c.setAttribute('aria-hidden', 'true');
-    container.insertBefore(c, before);
-  }
-  let paths = null;
-  let haloKey = null;
+  const canvas = document.createElement('canvas');
+  canvas.className = 'edge-canvas';
+  canvas.setAttribute('aria-hidden', 'true');
+  canvas.hidden = true;
+  container.insertBefore(canvas, before);
+  const worker = new Worker(new URL('./edge-worker.js', import.meta.url), { type: 'module' });
+  const offscreen = canvas.transferControlToOffscreen();
+  worker.postMessage({ type: 'init', canvas: offscreen }, [offscreen]);
+  let size = { w: 0, h: 0 };
   let active = false;
-
-  function size(w, h) {
-    const dpr = devicePixelRatio || 1;
-    for (const c of [halos, edges]) {
-      c.width = Math.round(w * dpr);
-      c.height = Math.round(h * dpr);
-      c.style.width = `${w}px`;
-      c.style.height = `${h}px`;
-    }
-    haloKey = null;
-  }
-
-  /** edgeList: [{d, last: {color, width, haloW, haloO, cls}}] as the network view keeps them. */
-  function build(edgeList) {
-    paths = edgeList.map((e) => new Path2D(e.d));
-    haloKey = null;
-  }
-
-  function clear(c) {
-    const ctx = c.getContext('2d');
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, c.width, c.height);
-    return ctx;
-  }
-
-  function draw(edgeList, haloColor) {
-    const dpr = devicePixelRatio || 1;
-    const key = edgeList.map((e) => `${e.last.haloW},${e.last.haloO}`).join(';');
-    if (key !== haloKey) {
-      haloKey = key;
-      const ctx = clear(halos);
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      ctx.lineCap = 'round';
-      ctx.strokeStyle = haloColor;
-      edgeList.forEach((e, k) => {
-        if (!(e.last.haloO > 0)) return;
-        ctx.globalAlpha = e.last.haloO;
-        ctx.lineWidth = e.last.haloW;
-        ctx.stroke(paths[k]);
-      });
-    }
-    const ctx = clear(edges);
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.lineCap = 'round';
-    edgeList.forEach((e, k) => {
-      const dashed = e.last.cls.includes('nonfinite');
-      if (dashed) ctx.setLineDash(NONFINITE_DASH);
-      ctx.strokeStyle = e.last.color;
-      ctx.lineWidth = e.last.width;
-      ctx.stroke(paths[k]);
-      if (dashed) ctx.setLineDash([]);
-    });
-  }
+  let haloKey = null;
+  let thumbsSent = null;
 
   return {
-    size,
-    build,
-    /** Paints the edges on the canvases (on = true) or hands them back to the SVG layers. */
-    render(on, edgeList, haloColor, svgLayers) {
+    size(w, h) {
+      size = { w, h };
+      canvas.style.width = `${w}px`;
+      canvas.style.height = `${h}px`;
+    },
+    /** edgeList: [{d}] in the network view's order. */
+    build(edgeList, haloColor) {
+      worker.postMessage({ type: 'build', paths: edgeList.map((e) => e.d), width: size.w, height: size.h, dpr: devicePixelRatio || 1, haloColor });
+      haloKey = null;
+      thumbsSent = null;
+    },
+    /**
+     * Paints on the canvas (on = true) or hands the drawing back to the layers it replaces.
+     * edgeList: [{cur: {color, width, cls, haloW, haloO}}], the values the SVG elements get;
+     * thumbs: the thumbnail canvas (sent again when thumbsVersion changes); hidden: the
+     * elements the canvas stands in for.
+     */
+    render(on, edgeList, thumbs, thumbsVersion, hidden) {
       if (on !== active) {
         active = on;
-        for (const layer of svgLayers) layer.style.display = on ? 'none' : '';
-        if (!on) {
-          clear(halos);
-          clear(edges);
-          haloKey = null;
-        }
+        canvas.hidden = !on;
+        for (const layer of hidden) layer.style.visibility = on ? 'hidden' : '';
+        haloKey = null;
+        thumbsSent = null;
       }
-      if (on) draw(edgeList, haloColor);
+      if (!on) return;
+      if (thumbsVersion !== thumbsSent) {
+        thumbsSent = thumbsVersion;
+        createImageBitmap(thumbs).then((bitmap) => worker.postMessage({ type: 'thumbs', bitmap }, [bitmap]), () => {});
+      }
+      const n = edgeList.length;
+      const colors = new Array(n);
+      const widths = new Float32Array(n);
+      const dashed = new Uint8Array(n);
+      const halos = new Float32Array(2 * n);
+      let key = '';
+      for (let k = 0; k < n; k++) {
+        const last = edgeList[k].cur;
+        colors[k] = last.color;
+        widths[k] = last.width;
+        dashed[k] = last.cls.includes('nonfinite') ? 1 : 0;
+        halos[2 * k] = last.haloW;
+        halos[2 * k + 1] = last.haloO;
+        key += `${last.haloW},${last.haloO};`;
+      }
+      const haloChanged = key !== haloKey;
+      haloKey = key;
+      worker.postMessage({ type: 'frame', colors, widths, dashed, halos: haloChanged ? halos : null }, haloChanged ? [widths.buffer, dashed.buffer, halos.buffer] : [widths.buffer, dashed.buffer]);
     },
   };
 }

@@ -111,7 +111,7 @@ export function createNetworkView(container, { onSelect }) {
           const id = `${l}:${i}:${j}`;
           const halo = el('path', { d, class: 'halo', 'data-halo': id, stroke: HALO }, haloG);
           const path = el('path', { d, class: 'edge', 'data-edge': id, fill: 'none' }, edgeG);
-          edges.push({ l, i, j, d, path, halo, last: {} });
+          edges.push({ l, i, j, d, path, halo, last: {}, cur: {} });
         }
       }
     }
@@ -165,7 +165,7 @@ export function createNetworkView(container, { onSelect }) {
       canvas.style.width = `${size.w}px`;
       canvas.style.height = `${size.h}px`;
       fast.size(size.w, size.h);
-      fast.build(built.edges);
+      fast.build(built.edges, HALO);
     }
     const traceShown = trace && trace.layers?.length === L ? trace : null;
     const rv = traceShown ? reveal(state.phase, L) : { forwardTo: 0, loss: false, backwardFrom: L + 1, update: false, active: null };
@@ -177,6 +177,7 @@ export function createNetworkView(container, { onSelect }) {
     const mode = state.colorMode;
     const active = rv.active;
     const sel = state.selection;
+    const playing = state.playing;
     for (const e of built.edges) {
       const { l, i, j } = e;
       const layer = traceShown?.layers[l - 1];
@@ -202,18 +203,26 @@ export function createNetworkView(container, { onSelect }) {
       const flow = active && active.layer === l && (active.kind === 'forward' || active.kind === 'backward');
       const selected = sel?.kind === 'edge' && sel.layer === l && sel.from === i && sel.to === j;
       const cls = `edge${finite ? '' : ' nonfinite'}${flow ? ` flow ${active.kind}` : ''}${selected ? ' selected' : ''}`;
-      const last = e.last;
-      if (last.color !== color) e.path.setAttribute('stroke', (last.color = color));
-      if (last.width !== width) e.path.setAttribute('stroke-width', String((last.width = width)));
-      if (last.cls !== cls) e.path.setAttribute('class', (last.cls = cls));
-      if (last.w !== w) {
-        last.w = w;
-        e.path.setAttribute('data-weight', full(w));
-      }
       // The glow's width does not follow the edge's, so it changes only with the gradient.
       // Squared, so that only the large gradients glow strongly.
       const haloW = Math.round((4 + 9 * haloT) * 2) / 2;
       const haloO = haloT > 0 ? Math.round((0.03 + 0.4 * haloT * haloT) * 50) / 50 : 0;
+      const cur = e.cur;
+      cur.color = color;
+      cur.width = width;
+      cur.cls = cls;
+      cur.haloW = haloW;
+      cur.haloO = haloO;
+      const last = e.last;
+      if (last.w !== w) {
+        last.w = w;
+        e.path.setAttribute('data-weight', full(w));
+      }
+      // While playing, the canvas draws from `cur`; the hidden SVG catches up when play stops.
+      if (playing) continue;
+      if (last.color !== color) e.path.setAttribute('stroke', (last.color = color));
+      if (last.width !== width) e.path.setAttribute('stroke-width', String((last.width = width)));
+      if (last.cls !== cls) e.path.setAttribute('class', (last.cls = cls));
       const haloCls = selected ? 'halo selected' : 'halo';
       if (last.haloCls !== haloCls) e.halo.setAttribute('class', (last.haloCls = haloCls));
       if (last.haloW !== haloW) e.halo.setAttribute('stroke-width', String((last.haloW = haloW)));
@@ -249,18 +258,32 @@ export function createNetworkView(container, { onSelect }) {
         }
       });
     });
-    fast.render(state.playing, built.edges, HALO, [haloSvg, edgeSvg]);
-    labels.update(state, state.playing ? null : traceShown, rv, params);
-    const hk = `${built.key}|${state.heatmaps?.step}|${state.heatmaps?.layers?.length}|${state.scales.heat}`;
-    if (hk !== thumbsKey) {
-      thumbsKey = hk;
-      drawThumbnails(canvas, built.layout, state);
-    }
+    fast.render(state.playing, built.edges, canvas, thumbsKey, [canvas, haloSvg, edgeSvg]);
+    lastLabels = { trace: state.playing ? null : traceShown, rv, params };
     return animating;
+  }
+
+  // Edge and loss labels are written after the frame that moves the edges.
+  let lastLabels = null;
+  function updateLabels(state) {
+    if (!lastLabels) return;
+    labels.update(state, lastLabels.trace, lastLabels.rv, lastLabels.params);
+  }
+
+  /** Heatmap thumbnails, drawn apart from the frame-by-frame update; true when it drew. */
+  function updateThumbnails(state) {
+    if (!built) return false;
+    const hk = `${built.key}|${state.heatmaps?.step}|${state.heatmaps?.layers?.length}|${state.scales?.heat}|${state.scenarioVersion}`;
+    if (hk === thumbsKey) return false;
+    thumbsKey = hk;
+    drawThumbnails(canvas, built.layout, state);
+    return true;
   }
 
   return {
     update,
+    updateThumbnails,
+    updateLabels,
     svg,
     layers: [haloSvg, edgeSvg, svg],
     canvas,

@@ -95,7 +95,7 @@ export function createOutputView(container, { onAddPoint }) {
     if (!extent) {
       empty.textContent = state.scenario ? 'The output view needs data with two input columns.' : '';
       view = null;
-      return;
+      return false;
     }
     const dpr = devicePixelRatio || 1;
     const px = Math.max(120, size);
@@ -103,7 +103,9 @@ export function createOutputView(container, { onAddPoint }) {
     const h = state.heatmaps;
     const fittedOut = h ? state.scales?.heat?.[h.layers.length - 1] ?? 1 : 1;
     const key = [h, state.dataset, px, fittedOut, act, extent.join(',')].map((v) => (typeof v === 'object' ? id(v) : v)).join('|');
+    let drew = false;
     if (key !== lastKey) {
+      drew = true;
       lastKey = key;
       overlayKey = null;
       sizeCanvas(baseCanvas, px, dpr);
@@ -116,7 +118,7 @@ export function createOutputView(container, { onAddPoint }) {
       drawData(ctx, state.dataset, extent, px, act, fittedOut);
     }
     const okey = `${key}|${id(state.trace)}|${state.sample}`;
-    if (okey === overlayKey) return;
+    if (okey === overlayKey) return drew;
     overlayKey = okey;
     sizeCanvas(canvas, px, dpr);
     const ctx = canvas.getContext('2d');
@@ -124,6 +126,7 @@ export function createOutputView(container, { onAddPoint }) {
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     drawBatch(ctx, state, extent, px, act, fittedOut);
+    return drew;
   }
 
   function drawSurface(ctx, units, nx, ny, act, fitted, px) {

@@ -24,10 +24,17 @@ export function createStatus(root, { onDismissError }) {
     if (el.textContent !== t) el.textContent = t;
   };
 
+  let slowAt = 0;
+  let wasPlaying = false;
   return {
     update(state) {
       const L = state.params?.length ?? 0;
       text(counter, String(state.step));
+      // While playing, the slider and the epoch follow ten times a second (the counter always).
+      const now = performance.now();
+      if (state.playing && wasPlaying && now - slowAt < 100) return;
+      slowAt = now;
+      wasPlaying = state.playing;
       const label = state.playing ? 'playing' : phaseLabel(state.phase, L);
       text(phase, label);
       phase.dataset.phase = state.playing ? 'play' : state.phase < 0 ? 'ready' : label.split(' ')[0];
@@ -43,9 +50,6 @@ export function createStatus(root, { onDismissError }) {
       text(rewindOut, `${state.step} / ${max}`);
       const snap = state.snapshot;
       text(epoch, snap ? fmtEpoch(snap.epoch) : '…');
-      const m = snap?.metrics;
-      text(metrics, m ? `train loss ${fmt(m.train_loss)} · test loss ${fmt(m.test_loss)}${m.train_accuracy !== null && m.train_accuracy !== undefined ? ` · accuracy train ${pct(m.train_accuracy)}, test ${pct(m.test_accuracy)}` : ''}` : '');
-      text(title, state.scenario?.title ?? '');
       const diverged = !!snap?.diverged;
       banner.hidden = !diverged;
       if (diverged) {
@@ -56,6 +60,12 @@ export function createStatus(root, { onDismissError }) {
       notice.hidden = !state.notice;
       text(notice, state.notice ?? '');
       document.body.dataset.busy = String(state.busy);
+    },
+    /** The metrics line and the title, after the frame. */
+    updateLater(state) {
+      const m = state.snapshot?.metrics;
+      text(metrics, m ? `train loss ${fmt(m.train_loss)} · test loss ${fmt(m.test_loss)}${m.train_accuracy !== null && m.train_accuracy !== undefined ? ` · accuracy train ${pct(m.train_accuracy)}, test ${pct(m.test_accuracy)}` : ''}` : '');
+      text(title, state.scenario?.title ?? '');
     },
   };
 }
