@@ -51,12 +51,15 @@ export function bindPlayback(root, store, session) {
   };
   rewind.addEventListener('input', () => go(Number(rewind.value)));
 
+  // Keys act on the page unless a form control needs them: text fields, selects and sliders keep
+  // every key, checkboxes keep Space (to toggle).
+  const ownsKeys = (t) => t instanceof HTMLElement && (t.matches('input:not([type=checkbox]):not([type=radio]):not([type=button]), select, textarea') || t.isContentEditable);
   document.addEventListener('keydown', (e) => {
     if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
     const t = e.target;
-    const typing = t instanceof HTMLElement && (t.matches('input:not([type=checkbox]):not([type=button]), select, textarea') || t.isContentEditable);
-    if (typing) return;
+    if (ownsKeys(t)) return;
     if (e.key === ' ' || e.code === 'Space') {
+      if (t instanceof HTMLInputElement) return;
       e.preventDefault();
       q('step').click();
     } else if (e.key === 'ArrowRight') {

@@ -24,7 +24,7 @@ export function createNetworkLabels() {
   let loss = null;
   let many = false;
 
-  function build(svg, layout, edges, sizes) {
+  function build(svg, layout, edges) {
     const g = document.createElementNS(SVG, 'g');
     g.setAttribute('class', 'edge-labels');
     svg.appendChild(g);
@@ -35,10 +35,8 @@ export function createNetworkLabels() {
       const p = edgePoint(layout.nodes[e.l - 1][e.i], layout.nodes[e.l][e.j], half, 0.33);
       return { e, t: text(g, 'edge-label', p.x, p.y - 3), last: null };
     });
-    const L = sizes.length - 1;
-    const out = layout.nodes[L];
-    const bottom = out[out.length - 1].y + half + 48;
-    loss = { t: text(svg, 'loss-label', layout.cols[L] + half + 6, Math.min(layout.height - 8, bottom), 'end'), last: null };
+    // Top right, under the layer names: a place no node or edge reaches.
+    loss = { t: text(svg, 'loss-label', layout.width - 8, 32, 'end'), last: null };
   }
 
   function update(state, trace, rv, params) {

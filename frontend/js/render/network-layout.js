@@ -8,7 +8,7 @@
 export function layoutNetwork(sizes, width, height) {
   const padL = 86;
   const padR = 56;
-  const padT = 34;
+  const padT = 44;
   const padB = 18;
   const L = sizes.length - 1;
   const maxUnits = Math.max(1, ...sizes);

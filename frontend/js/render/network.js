@@ -141,7 +141,7 @@ export function createNetworkView(container, { onSelect }) {
         return { g, frame, bias, v1, v2, last: {} };
       }),
     );
-    labels.build(svg, layout, edges, sizes);
+    labels.build(svg, layout, edges);
     layerNames.forEach((name, l) => {
       el('text', { class: 'layer-name', x: layout.cols[l], y: 14, 'text-anchor': 'middle' }, labelG).textContent = name;
     });
