@@ -84,9 +84,8 @@ export const postTrain = (scenario, step, steps, extra, opts) =>
 export const postHeatmaps = (scenario, step, resolution, opts) =>
   request('POST', 'heatmaps', { scenario, step, resolution }, opts);
 
-/** Optional endpoints (used when the OpenAPI document lists them). */
+/** Optional: the data with its split, used when the OpenAPI document lists the endpoint. */
 export const postDataset = (scenario, opts) => request('POST', 'dataset', { scenario }, opts);
-export const postSchedule = (scenario, steps, opts) => request('POST', 'schedule', { scenario, steps }, opts);
 
 /** True when the OpenAPI document has a POST endpoint …/api/v1/{name}. */
 export function hasEndpoint(openapi, name) {

@@ -8,11 +8,13 @@
 
 import * as api from './api.js';
 import { ApiError } from './api.js';
-import { ceil2, divergingScale, fitLogRange, logScale, maxAbs, niceMax } from './colors.js';
-import { addHistory, addMetrics, addUpdate, emptyHistory, lastUpdateStep, setLr } from './history.js';
+import { addMetrics, addUpdate, emptyHistory, lastUpdateStep, setLr } from './history.js';
 import { updateIndex } from './phases.js';
 import { paramsOfTrace } from './trace.js';
 import { decodeHeatmaps } from './heatmaps.js';
+import { fitHeat, fitScales } from './scales.js';
+import { fetchDataset } from './dataset.js';
+import { createPlayer } from './player.js';
 
 const CACHE = 12;
 
@@ -40,7 +42,6 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
   let idleWaiters = [];
   let limits = { trainSteps: 1000, resolution: 48, playResolution: 32, traceSamples: 32, maxBatch: 5000 };
 
-  const L = () => (s.params ? s.params.length : 0);
   const key = (k) => `${s.scenarioVersion}:${k}`;
 
   /** Wraps an API call: counts it for whenIdle, reports errors on the page. */
@@ -102,23 +103,6 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
       .catch(() => {});
   }
 
-  function fitHeat(h) {
-    return h.layers.map((units) => Math.max(1e-6, niceMax(maxAbs(units))));
-  }
-
-  function fitScales(params, trace) {
-    const grads = trace?.layers?.map((l) => l.grad_W) ?? [];
-    const updates = trace?.layers?.map((l) => l.update_W) ?? [];
-    const [lo, hi] = fitLogRange(grads, 4);
-    return {
-      weight: divergingScale(ceil2(maxAbs(params.map((p) => p.W)))),
-      bias: divergingScale(ceil2(Math.max(maxAbs(params.map((p) => p.b)), 0.1 * maxAbs(params.map((p) => p.W))))),
-      gradient: logScale(lo, hi),
-      update: divergingScale(ceil2(maxAbs(updates))),
-      heat: null,
-    };
-  }
-
   /** Sets the limits the API states (steps per /train, heatmap resolution, traced samples). */
   function setLimits(next) {
     limits = { ...limits, ...next };
@@ -172,7 +156,6 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
     keepSnapshot(s.snapshot);
     showHeatmaps(0);
     loadDataset(scenario, version);
-    loadSchedule(scenario, version);
     return true;
   }
 
@@ -183,62 +166,14 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
     return sel.to < layer.W.length && sel.from < layer.W[0].length;
   }
 
-  /**
-   * The data for the output view: {inputs, targets, train: [row], test: [row]}. With a
-   * /dataset endpoint, from it; otherwise from two full-batch traces of update 0 (one over every
-   * row with train_fraction 1, one over the training rows), whose batch lists rows and targets.
-   */
   async function loadDataset(scenario, version) {
     let data = null;
     try {
-      if (api.hasEndpoint(s.openapi, 'dataset')) {
-        data = await call(() => api.postDataset(scenario), { report: false });
-      } else {
-        data = await call(() => datasetFromTraces(scenario), { report: false });
-      }
+      data = await call(() => fetchDataset(s.openapi, scenario, limits.maxBatch), { report: false });
     } catch {
       data = null; // the output view then shows the traced batch only
     }
     if (version === s.scenarioVersion) store.set({ dataset: data });
-  }
-
-  async function datasetFromTraces(scenario) {
-    const full = limits.maxBatch;
-    const all = { ...scenario, batch_size: full, dataset: { ...scenario.dataset, train_fraction: 1 } };
-    const train = { ...scenario, batch_size: full };
-    const [a, b] = await Promise.all([api.postStep(all, 0, 1), api.postStep(train, 0, 1)]);
-    const rows = a.trace.batch;
-    const n = rows.indices.length;
-    const inputs = new Array(n);
-    const targets = new Array(n);
-    rows.indices.forEach((row, k) => {
-      inputs[row] = rows.inputs[k];
-      targets[row] = rows.targets[k];
-    });
-    const isTrain = new Uint8Array(n);
-    const tb = b.trace.batch;
-    for (let k = 0; k < tb.indices.length; k++) {
-      const row = tb.indices[k];
-      // The split must not move the rows: if it did, only the training rows are shown.
-      if (!inputs[row] || inputs[row][0] !== tb.inputs[k][0] || inputs[row][1] !== tb.inputs[k][1]) {
-        return { inputs: tb.inputs, targets: tb.targets, train: tb.inputs.map((_, i) => i), test: [], outputActivation: b.output_activation };
-      }
-      isTrain[row] = 1;
-    }
-    const train_ = [];
-    const test = [];
-    for (let row = 0; row < n; row++) (isTrain[row] ? train_ : test).push(row);
-    return { inputs, targets, train: train_, test, outputActivation: b.output_activation };
-  }
-
-  async function loadSchedule(scenario, version) {
-    if (!api.hasEndpoint(s.openapi, 'schedule')) return;
-    try {
-      const sched = await call(() => api.postSchedule(scenario, Math.max(200, 2 * (s.maxStep || 0))), { report: false });
-      if (version === s.scenarioVersion) store.set({ schedule: sched });
-    } catch {
-      // Without it the chart shows the rates of the updates done.
-    }
   }
 
   /** Shows trace T at phase p (p at the update shows step k+1). */
@@ -369,88 +304,27 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
     if (s.scenario) await loadScenario(s.scenario);
   }
 
-  // ---- Play: one /train request in flight; each asks for the updates of the frames since the
-  // last one, so the speed (updates per frame) holds whatever the round trip costs.
-  let playToken = 0;
-  function updatesPerFrame() {
-    if (s.speed > 0) return s.speed;
-    const bpe = s.batchesPerEpoch ?? 1;
-    return Math.max(1, Math.round(-s.speed * bpe));
-  }
+  const player = createPlayer(store, {
+    call,
+    fetchTrace,
+    limits: () => limits,
+    snapshotOf: pickSnapshot,
+    onDiverged: () => pause(),
+    onFailed: () => stopPlaying(),
+    raf,
+    now,
+  });
 
   function play() {
     if (s.playing || !s.scenario || s.snapshot?.diverged) return;
-    const token = ++playToken;
-    const version = s.scenarioVersion;
     store.set({ playing: true, phase: -1, notice: null });
-    let frames = 1;
-    let sending = false;
-    let lastHeat = 0;
-    let heatInflight = false;
-    let lastTrace = 0;
-    let traceInflight = false;
-    const frame = () => {
-      if (token !== playToken || !s.playing || version !== s.scenarioVersion) return;
-      if (!sending) {
-        sending = true;
-        const from = s.step;
-        const steps = Math.min(limits.trainSteps, Math.max(1, updatesPerFrame() * frames));
-        frames = 0;
-        // One whole-set evaluation per request: evaluating is most of a request's cost.
-        call(() => api.postTrain(s.scenario, from, steps, { eval_every: steps }))
-          .then((r) => {
-            if (token !== playToken || version !== s.scenarioVersion) return;
-            addHistory(s.history, r.history, r.evaluations);
-            addMetrics(s.history, r.step, r.metrics);
-            store.set({ step: r.step, params: r.params, snapshot: pickSnapshot(r), maxStep: Math.max(s.maxStep, r.step), history: s.history });
-            if (r.diverged) pause();
-          })
-          .catch(() => stopPlaying())
-          .finally(() => {
-            sending = false;
-          });
-      }
-      frames++;
-      const t = now();
-      if (s.has2d && !heatInflight && t - lastHeat >= 90) {
-        heatInflight = true;
-        lastHeat = t;
-        const k = s.step;
-        call(() => api.postHeatmaps(s.scenario, k, limits.playResolution), { report: false })
-          .then((h) => {
-            if (token === playToken && version === s.scenarioVersion) {
-              const decoded = decodeHeatmaps(h, k);
-              store.set({ heatmaps: decoded, scales: { ...s.scales, heat: s.scales.heat ?? fitHeat(decoded) } });
-            }
-          })
-          .catch(() => {})
-          .finally(() => {
-            heatInflight = false;
-          });
-      }
-      if (!traceInflight && t - lastTrace >= 500) {
-        // Node values and gradient glows of the state shown, twice a second.
-        traceInflight = true;
-        lastTrace = t;
-        const k = s.step;
-        fetchTrace(k)
-          .then((tr) => {
-            if (token === playToken && version === s.scenarioVersion && s.playing) store.set({ trace: tr });
-          })
-          .catch(() => {})
-          .finally(() => {
-            traceInflight = false;
-          });
-      }
-      raf(frame);
-    };
-    raf(frame);
+    player.start();
   }
 
   /** Stops the play loop where it is (another action takes over). */
   function stopPlaying() {
     if (!s.playing) return false;
-    playToken++;
+    player.stop();
     store.set({ playing: false });
     return true;
   }

@@ -24,7 +24,6 @@ export function initialState() {
     heatmaps: null, // {step, extent, resolution, layers: [[Float32Array]]}
     dataset: null, // {inputs, labels|targets, train, test} for the output view
     history: null, // charts.js series
-    schedule: null, // optional {steps, lr} preview from the API
     playing: false,
     speed: 1, // updates per frame (or a negative number of epochs per frame, see playback.js)
     selection: null, // {kind: 'node', layer, unit} | {kind: 'edge', layer, from, to}

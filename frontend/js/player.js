@@ -1,0 +1,109 @@
+// Play: training runs while the page draws. One /train request is in flight at a time; each asks
+// for the updates of the frames since the previous one, so the speed (updates per frame, or
+// epochs per frame) holds whatever a round trip costs. Heatmaps follow about ten times a second
+// and the trace (node values, gradient glows) twice a second.
+
+import * as api from './api.js';
+import { addHistory, addMetrics } from './history.js';
+import { decodeHeatmaps } from './heatmaps.js';
+import { fitHeat } from './scales.js';
+
+const HEATMAP_MS = 90;
+const TRACE_MS = 500;
+
+/**
+ * deps: {call, fetchTrace, limits: () => limits, snapshotOf, onDiverged, onFailed, raf, now}.
+ * Returns {start, stop, active}.
+ */
+export function createPlayer(store, deps) {
+  const s = store.state;
+  let token = 0;
+
+  function updatesPerFrame() {
+    if (s.speed > 0) return s.speed;
+    const bpe = s.batchesPerEpoch ?? 1;
+    return Math.max(1, Math.round(-s.speed * bpe));
+  }
+
+  function start() {
+    const mine = ++token;
+    const version = s.scenarioVersion;
+    const live = () => mine === token && version === s.scenarioVersion;
+    let frames = 1;
+    let sending = false;
+    let lastHeat = 0;
+    let heatInflight = false;
+    let lastTrace = 0;
+    let traceInflight = false;
+
+    function train() {
+      sending = true;
+      const from = s.step;
+      const steps = Math.min(deps.limits().trainSteps, Math.max(1, updatesPerFrame() * frames));
+      frames = 0;
+      // One whole-set evaluation per request (at its end): the charts need no more.
+      deps.call(() => api.postTrain(s.scenario, from, steps, { eval_every: steps }))
+        .then((r) => {
+          if (!live()) return;
+          addHistory(s.history, r.history, r.evaluations);
+          addMetrics(s.history, r.step, r.metrics);
+          store.set({ step: r.step, params: r.params, snapshot: deps.snapshotOf(r), maxStep: Math.max(s.maxStep, r.step), history: s.history });
+          if (r.diverged) deps.onDiverged();
+        })
+        .catch(() => live() && deps.onFailed())
+        .finally(() => {
+          sending = false;
+        });
+    }
+
+    function heatmaps() {
+      heatInflight = true;
+      const k = s.step;
+      deps.call(() => api.postHeatmaps(s.scenario, k, deps.limits().playResolution), { report: false })
+        .then((h) => {
+          if (!live()) return;
+          const decoded = decodeHeatmaps(h, k);
+          store.set({ heatmaps: decoded, scales: { ...s.scales, heat: s.scales.heat ?? fitHeat(decoded) } });
+        })
+        .catch(() => {})
+        .finally(() => {
+          heatInflight = false;
+        });
+    }
+
+    function trace() {
+      traceInflight = true;
+      deps.fetchTrace(s.step)
+        .then((tr) => live() && s.playing && store.set({ trace: tr }))
+        .catch(() => {})
+        .finally(() => {
+          traceInflight = false;
+        });
+    }
+
+    const frame = () => {
+      if (!live() || !s.playing) return;
+      if (!sending) train();
+      frames++;
+      const t = deps.now();
+      if (s.has2d && !heatInflight && t - lastHeat >= HEATMAP_MS) {
+        lastHeat = t;
+        heatmaps();
+      }
+      if (!traceInflight && t - lastTrace >= TRACE_MS) {
+        lastTrace = t;
+        trace();
+      }
+      deps.raf(frame);
+    };
+    deps.raf(frame);
+  }
+
+  return {
+    start,
+    /** Stops the loop; answers still in flight are dropped. */
+    stop() {
+      token++;
+    },
+  };
+}
