@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
+from .api.cached import CachedAnswers, ResponseCache
 from .api.cached import router as cached_router
 from .api.links import page_router as link_page_router
 from .api.links import router as links_router
@@ -239,6 +240,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router)
     app.include_router(links_router)
     app.include_router(link_page_router)
+    app.state.response_cache = ResponseCache(int(settings.response_cache_mb * 1e6))
+    app.add_middleware(CachedAnswers, cache=app.state.response_cache)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
 

@@ -61,20 +61,37 @@ async function request(method, path, body, { signal } = {}) {
   } catch {
     // Not JSON (a proxy's error page): keep the text for the message.
   }
-  if (!res.ok) throw new ApiError(res.status, data, path);
+  if (!res.ok) {
+    const err = new ApiError(res.status, data, path);
+    err.retryAfter = Number(res.headers.get('Retry-After')) || null;
+    throw err;
+  }
   return data;
 }
+
+// A short link's scenario is answered by the link's cacheable GETs (same JSON as the POSTs), as
+// long as the page shows exactly that scenario object; any change makes a new object, and POST.
+let link = null; // {id, scenario, engine}
+/** Routes requests about `scenario` to the GETs of link `id` (engine: /health's engine_version). */
+export function useLink(next) {
+  link = next && next.id && next.scenario ? next : null;
+}
+const viaLink = (scenario) => link !== null && scenario === link.scenario;
+const linkPath = (kind, params) => `links/${link.id}/${kind}?${new URLSearchParams({ ...params, v: link.engine })}`;
 
 export const getHealth = (opts) => request('GET', 'health', undefined, opts);
 export const getOpenApi = (opts) => request('GET', 'openapi', undefined, opts);
 export const getPresets = (opts) => request('GET', 'presets', undefined, opts);
 
 /** State after `step` updates: {step, epoch, params, metrics, diverged, diverged_at_step}. */
-export const postSnapshot = (scenario, step, opts) => request('POST', 'snapshot', { scenario, step }, opts);
+export const postSnapshot = (scenario, step, opts) =>
+  viaLink(scenario) ? request('GET', linkPath('snapshot', { step }), undefined, opts) : request('POST', 'snapshot', { scenario, step }, opts);
 
 /** The update from `step` to `step + 1`, with its trace. */
 export const postStep = (scenario, step, traceSamples, opts) =>
-  request('POST', 'step', traceSamples ? { scenario, step, trace_samples: traceSamples } : { scenario, step }, opts);
+  viaLink(scenario)
+    ? request('GET', linkPath('step', { step, trace_samples: traceSamples || 32 }), undefined, opts)
+    : request('POST', 'step', traceSamples ? { scenario, step, trace_samples: traceSamples } : { scenario, step }, opts);
 
 /** `steps` updates from `step`, with their history. */
 export const postTrain = (scenario, step, steps, extra, opts) =>
@@ -82,7 +99,12 @@ export const postTrain = (scenario, step, steps, extra, opts) =>
 
 /** Unit outputs of every layer over the input plane, base64 float32 grids. */
 export const postHeatmaps = (scenario, step, resolution, opts) =>
-  request('POST', 'heatmaps', { scenario, step, resolution }, opts);
+  viaLink(scenario) ? request('GET', linkPath('heatmaps', { step, resolution }), undefined, opts) : request('POST', 'heatmaps', { scenario, step, resolution }, opts);
+
+/** Stores a view as a short link: {id, url, qr_svg_url, scenario, step, view, title, …}. */
+export const createLink = (body, opts) => request('POST', 'links', body, opts);
+/** A stored link, exactly as created. */
+export const getLink = (id, opts) => request('GET', `links/${encodeURIComponent(id)}`, undefined, opts);
 
 /** Optional: the data with its split, used when the OpenAPI document lists the endpoint. */
 export const postDataset = (scenario, opts) => request('POST', 'dataset', { scenario }, opts);

@@ -71,3 +71,18 @@ def test_static_assets_are_versioned(client):
     assert "immutable" in js.headers["cache-control"]
     plain = client.get("/js/main.js")
     assert plain.status_code == 200 and plain.headers["cache-control"] == "no-cache"
+
+
+def test_cached_fast_path_answers_like_the_route(client, link):
+    link_id, _, version = link
+    url = f"/api/v1/links/{link_id}/step?step=11&trace_samples=5&v={version}"
+    first = client.get(url)  # computed by the route, then cached
+    assert first.status_code == 200
+    again = client.get(f"/api/v1/links/{link_id}/step?trace_samples=5&v={version}&step=11")
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert again.headers["etag"] == first.headers["etag"]
+    assert again.headers["cache-control"] == first.headers["cache-control"]
+    assert "content-security-policy" in again.headers
+    bad = client.get(f"/api/v1/links/{link_id}/step?step=11&trace_samples=999&v={version}")
+    assert bad.status_code == 422
