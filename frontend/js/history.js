@@ -108,6 +108,20 @@ export function addHistory(h, history, evaluations = []) {
   return h;
 }
 
+/** Drops every entry after step k (a changed run from k on: later points are no longer true). */
+export function truncateHistory(h, k) {
+  const pos = lowerBound(h.steps, k + 1);
+  h.steps.length = pos;
+  h.batchLoss.length = pos;
+  h.lr.length = pos;
+  for (const g of h.gradNorms) if (g.length > pos) g.length = pos;
+  for (const key of [...h.evals.keys()]) if (key > k) h.evals.delete(key);
+  // lrAt[j] is the rate of update j (from j to j + 1): from k on it may change.
+  for (const key of [...h.lrAt.keys()]) if (key >= k) h.lrAt.delete(key);
+  h.version++;
+  return h;
+}
+
 /** Largest step with an update entry, or −1. */
 export function lastUpdateStep(h) {
   return h.steps.length ? h.steps[h.steps.length - 1] : -1;

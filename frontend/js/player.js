@@ -8,7 +8,7 @@ import { addHistory, addMetrics } from './history.js';
 import { decodeHeatmaps } from './heatmaps.js';
 import { fitHeat } from './scales.js';
 
-const HEATMAP_MS = 90;
+const HEATMAP_MS = 80;
 const TRACE_MS = 500;
 
 /**

@@ -8,7 +8,7 @@
 
 import * as api from './api.js';
 import { ApiError } from './api.js';
-import { addMetrics, addUpdate, emptyHistory, lastUpdateStep, setLr } from './history.js';
+import { addMetrics, addUpdate, emptyHistory, lastUpdateStep, setLr, truncateHistory } from './history.js';
 import { updateIndex } from './phases.js';
 import { paramsOfTrace } from './trace.js';
 import { decodeHeatmaps } from './heatmaps.js';
@@ -156,6 +156,37 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
     keepSnapshot(s.snapshot);
     showHeatmaps(0);
     loadDataset(scenario, version);
+    return true;
+  }
+
+  /**
+   * Adopts a scenario that agrees with the one shown up to step k (it adds an event at k, or
+   * drops the events after k) and shows its step k, with the events at k applied. The history up
+   * to k and the colour scales stay: (scenario, step) fixes them. Keeps playing if it was.
+   */
+  async function continueAt(scenario, k) {
+    const wasPlaying = stopPlaying();
+    const token = ++loadToken;
+    let snap;
+    let trace;
+    try {
+      const [a, b] = await call(() => Promise.all([api.postSnapshot(scenario, k), api.postStep(scenario, k, limits.traceSamples)]));
+      snap = a;
+      trace = traceOf(b, k);
+    } catch {
+      return false;
+    }
+    if (token !== loadToken) return false;
+    traces.clear();
+    heatmaps.clear();
+    const history = s.history ?? emptyHistory();
+    truncateHistory(history, k);
+    addMetrics(history, k, snap.metrics);
+    store.set({ scenario, scenarioVersion: s.scenarioVersion + 1, step: k, maxStep: k, params: snap.params, snapshot: pickSnapshot(snap), trace, phase: -1, history, error: null });
+    traces.set(key(k), Promise.resolve(trace));
+    keepSnapshot(s.snapshot);
+    showHeatmaps(k);
+    if (wasPlaying) play();
     return true;
   }
 
@@ -355,5 +386,5 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
     return new Promise((resolve) => idleWaiters.push(resolve));
   }
 
-  return { loadScenario, step, nextPhase, prevPhase, goTo, reset, play, pause, togglePlay, rescale, whenIdle, setLimits, lastUpdateStep: () => lastUpdateStep(s.history) };
+  return { loadScenario, continueAt, step, nextPhase, prevPhase, goTo, reset, play, pause, togglePlay, rescale, whenIdle, setLimits, lastUpdateStep: () => lastUpdateStep(s.history) };
 }

@@ -7,6 +7,17 @@ import { interpolate, SEQUENTIAL_STOPS } from '../colors.js';
 import { fmt } from '../format.js';
 
 const positive = (arr) => arr.map((v) => (typeof v === 'number' && v > 0 && Number.isFinite(v) ? v : null));
+// A chart is a few hundred pixels wide: more points than this only cost drawing time.
+const MAX_DRAWN = 800;
+
+/** Every k-th point of aligned series (always keeping the last), for drawing only. */
+export function decimate(series) {
+  const n = series[0].length;
+  if (n <= MAX_DRAWN) return series;
+  const k = Math.ceil(n / MAX_DRAWN);
+  const keep = (_, idx) => idx % k === 0 || idx === n - 1;
+  return series.map((s) => s.filter(keep));
+}
 const HEIGHT = 120;
 // A plain family: canvas text with a font-fallback list is slow to draw in software rendering.
 const FONT = '11px sans-serif';
@@ -69,7 +80,7 @@ export function createCharts({ loss, grads, lr, logToggle }) {
 
   function drawLoss(h) {
     const [xs, train, test] = lossSeries(h);
-    const lossData = [xs, lossLog ? positive(train) : train, lossLog ? positive(test) : test];
+    const lossData = decimate([xs, lossLog ? positive(train) : train, lossLog ? positive(test) : test]);
     if (!lossPlot) {
       loss.textContent = '';
       lossPlot = new uPlot(baseOpts(width(loss), 'Loss (whole sets)', lossLog, [
@@ -82,7 +93,7 @@ export function createCharts({ loss, grads, lr, logToggle }) {
   function drawGrads(h) {
     grads.classList.toggle('empty', h.steps.length === 0);
     const layers = h.gradNorms.length;
-    const data = [h.steps, ...h.gradNorms.map(positive)];
+    const data = decimate([h.steps, ...h.gradNorms.map(positive)]);
     if (!gradPlot || layers !== gradLayers) {
       gradPlot?.destroy();
       grads.textContent = '';
@@ -96,7 +107,7 @@ export function createCharts({ loss, grads, lr, logToggle }) {
   }
 
   function drawLr(h) {
-    const lrData = lrSeries(h);
+    const lrData = decimate(lrSeries(h));
     if (!lrPlot) {
       lr.textContent = '';
       lrPlot = new uPlot(baseOpts(width(lr), 'Learning rate of update k', false, [{ label: 'lr', stroke: '#5e3c99', width: 2, points: { show: true, size: 4 } }], () => step), lrData, lr);

@@ -39,7 +39,9 @@ export function createNetworkLabels() {
     loss = { t: text(svg, 'loss-label', layout.width - 8, 32, 'end'), last: null };
   }
 
-  function update(state, trace, rv, params) {
+  function update(state, traceIn, rv, params) {
+    // While playing, the labels of the last walked step would describe another state.
+    const trace = state.playing ? null : traceIn;
     const walking = state.phase >= 0;
     for (const lab of labels) {
       const { l, i, j } = lab.e;

@@ -232,18 +232,6 @@ export function createNetworkView(container, { onSelect }) {
     built.nodes.forEach((layerNodes, l) => {
       layerNodes.forEach((n, j) => {
         const last = n.last;
-        let t1 = '';
-        let t2 = '';
-        if (traceShown) {
-          if (l === 0) t1 = fmtVal('x', traceShown.batch?.features?.[s]?.[j]);
-          else if (l <= rv.forwardTo) {
-            const layer = traceShown.layers[l - 1];
-            t1 = `${fmtVal('z', layer.z?.[s]?.[j])}  ${fmtVal('a', layer.a?.[s]?.[j])}`;
-          }
-          if (l > 0 && l >= rv.backwardFrom) t2 = fmtVal('δ', traceShown.layers[l - 1].delta?.[s]?.[j]);
-        }
-        if (last.t1 !== t1) n.v1.textContent = last.t1 = t1;
-        if (last.t2 !== t2) n.v2.textContent = last.t2 = t2;
         const isActive = active && active.layer === l;
         const cls = `node${l === 0 ? ' input' : ''}${isActive ? ' active' : ''}${isSelectedNode(state.selection, l, j) ? ' selected' : ''}${l === L && active?.kind === 'loss' ? ' active' : ''}`;
         if (last.cls !== cls) put(n.g, 'class', (last.cls = cls));
@@ -259,15 +247,34 @@ export function createNetworkView(container, { onSelect }) {
       });
     });
     fast.render(state.playing, built.edges, canvas, thumbsKey, [canvas, haloSvg, edgeSvg]);
-    lastLabels = { trace: state.playing ? null : traceShown, rv, params };
+    lastLabels = { trace: traceShown, rv, params, playing: state.playing };
     return animating;
   }
 
-  // Edge and loss labels are written after the frame that moves the edges.
+  // Numbers (node values, edge and loss labels) are written after the frame that moves the
+  // edges: text layout is the costly part of a frame, and the edges matter first.
   let lastLabels = null;
   function updateLabels(state) {
-    if (!lastLabels) return;
-    labels.update(state, lastLabels.trace, lastLabels.rv, lastLabels.params);
+    if (!lastLabels || !built) return;
+    const { trace: traceShown, rv } = lastLabels;
+    labels.update(state, traceShown, rv, lastLabels.params);
+    const s = state.sample;
+    built.nodes.forEach((layerNodes, l) => {
+      layerNodes.forEach((n, j) => {
+        let t1 = '';
+        let t2 = '';
+        if (traceShown) {
+          if (l === 0) t1 = fmtVal('x', traceShown.batch?.features?.[s]?.[j]);
+          else if (l <= rv.forwardTo) {
+            const layer = traceShown.layers[l - 1];
+            t1 = `${fmtVal('z', layer.z?.[s]?.[j])}  ${fmtVal('a', layer.a?.[s]?.[j])}`;
+          }
+          if (l > 0 && l >= rv.backwardFrom) t2 = fmtVal('δ', traceShown.layers[l - 1].delta?.[s]?.[j]);
+        }
+        if (n.last.t1 !== t1) n.v1.textContent = n.last.t1 = t1;
+        if (n.last.t2 !== t2) n.v2.textContent = n.last.t2 = t2;
+      });
+    });
   }
 
   /** Heatmap thumbnails, drawn apart from the frame-by-frame update; true when it drew. */

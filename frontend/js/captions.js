@@ -1,0 +1,94 @@
+// The lecture caption: the current phase of a step spelled out in words and symbols, with the
+// layer's own activation ("Backward pass, layer 2: δ = ∂ℓ/∂a · σ′(z)"). Pure.
+
+import { phaseList } from './phases.js';
+import { fmt } from './format.js';
+
+/** Symbol of an activation f and of its derivative f′. */
+export const ACTIVATION_SYMBOL = {
+  sigmoid: ['σ', 'σ′'],
+  tanh: ['tanh', 'tanh′'],
+  relu: ['ReLU', 'ReLU′'],
+  leaky_relu: ['leaky ReLU', 'leaky ReLU′'],
+  linear: ['id', 'id′ = 1'],
+  softmax: ['softmax', 'softmax′'],
+};
+
+const LOSS_FORMULA = {
+  bce: 'ℓ = −[y log ŷ + (1 − y) log(1 − ŷ)]',
+  cross_entropy: 'ℓ = −Σₖ yₖ log ŷₖ',
+  mse: 'ℓ = (1/K) Σₖ (ŷₖ − yₖ)²',
+  half_sse: 'ℓ = ½ Σₖ (ŷₖ − yₖ)²',
+};
+
+const UPDATE_RULE = {
+  sgd: 'w ← w − η · ∂L/∂w',
+  momentum: 'b ← μ·b + ∂L/∂w,  w ← w − η · b',
+  nesterov: 'b ← μ·b + g,  w ← w − η · (g + μ·b)',
+  rmsprop: 'v ← α·v + (1 − α)·g²,  w ← w − η · g / (√v + ε)',
+  adam: 'm ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g²,  w ← w − η · m̂ / (√v̂ + ε)',
+  adamw: 'w ← w − ηλw, then Adam: w ← w − η · m̂ / (√v̂ + ε)',
+};
+
+/** The update rule of an optimizer spec, in symbols. */
+export function updateRule(optimizer = {}) {
+  const kind = optimizer.kind ?? 'sgd';
+  if (kind === 'sgd' && optimizer.momentum > 0) return optimizer.nesterov ? UPDATE_RULE.nesterov : UPDATE_RULE.momentum;
+  return UPDATE_RULE[kind] ?? UPDATE_RULE.sgd;
+}
+
+/**
+ * {title, detail} for phase index `phase` (−1: ready) of a network with L layers.
+ * ctx: {step, activation, outputActivation, loss, optimizer, lr, lossValue, outputs (K)}.
+ */
+export function captionFor(phase, L, ctx = {}) {
+  const act = ACTIVATION_SYMBOL[ctx.activation] ?? ['f', 'f′'];
+  const out = ACTIVATION_SYMBOL[ctx.outputActivation] ?? ['f', 'f′'];
+  const step = ctx.step ?? 0;
+  if (phase < 0 || !L) {
+    return { title: `Step ${step}: ready`, detail: `Next: the forward pass of update ${step} → ${step + 1} (→ or PageDown), or the whole update at once (Space).` };
+  }
+  const p = phaseList(L)[phase];
+  if (!p) return { title: `Step ${step}`, detail: '' };
+  if (p.kind === 'forward') {
+    const isOut = p.layer === L;
+    const [f] = isOut ? out : act;
+    const a = isOut ? 'ŷ' : 'a';
+    return {
+      title: `Forward pass, layer ${p.layer}${isOut ? ' (output)' : ''}: z = W·a⁽${sup(p.layer - 1)}⁾ + b,  ${a} = ${f}(z)`,
+      detail: `Each neuron of layer ${p.layer} sums its weighted inputs and its bias (z), then applies ${isOut ? 'the output activation' : 'the activation'} ${f}.`,
+    };
+  }
+  if (p.kind === 'loss') {
+    const value = Number.isFinite(ctx.lossValue) ? ` = ${fmt(ctx.lossValue, 4)}` : '';
+    return {
+      title: `Loss: ${LOSS_FORMULA[ctx.loss] ?? 'ℓ(ŷ, y)'}`,
+      detail: `L = the mean of ℓ over the batch${value}: how far the outputs ŷ are from the targets y.`,
+    };
+  }
+  if (p.kind === 'backward') {
+    const isOut = p.layer === L;
+    const grads = `∂L/∂w = mean over the batch of δ · a⁽${sup(p.layer - 1)}⁾`;
+    if (isOut) {
+      const K = ctx.outputs ?? 1;
+      if (ctx.outputActivation === 'sigmoid' && ctx.loss === 'bce') {
+        return { title: `Backward pass, layer ${p.layer} (output): δ = ${K > 1 ? '(ŷ − y) / K' : 'ŷ − y'}`, detail: `Sigmoid with cross-entropy: the chain rule through σ simplifies. Then ${grads}.` };
+      }
+      if (ctx.outputActivation === 'softmax' && ctx.loss === 'cross_entropy') {
+        return { title: `Backward pass, layer ${p.layer} (output): δ = ŷ − y`, detail: `Softmax with cross-entropy: the chain rule simplifies. Then ${grads}.` };
+      }
+      return { title: `Backward pass, layer ${p.layer} (output): δ = ∂ℓ/∂ŷ · ${out[1]}(z)`, detail: `How much the loss changes with each output, times the slope of ${out[0]}. Then ${grads}.` };
+    }
+    return {
+      title: `Backward pass, layer ${p.layer}: δ = ∂ℓ/∂a · ${act[1]}(z)`,
+      detail: `∂ℓ/∂a = Σₖ wₖ · δₖ⁽${sup(p.layer + 1)}⁾ carries the error back from layer ${p.layer + 1}; then ${grads}.`,
+    };
+  }
+  const lr = Number.isFinite(ctx.lr) ? ` (η = ${fmt(ctx.lr, 4)})` : '';
+  return { title: `Update: ${updateRule(ctx.optimizer)}${lr}`, detail: `Every weight moves against its gradient. Step ${step} now shows the new weights.` };
+}
+
+const SUP = { 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
+function sup(n) {
+  return String(n).split('').map((d) => SUP[d] ?? d).join('');
+}
