@@ -5,6 +5,7 @@ import { uPlot } from '../vendor.js';
 import { lossSeries, lrSeries } from '../history.js';
 import { interpolate, SEQUENTIAL_STOPS } from '../colors.js';
 import { fmt } from '../format.js';
+import { describeEvent, markerText } from '../events.js';
 
 const positive = (arr) => arr.map((v) => (typeof v === 'number' && v > 0 && Number.isFinite(v) ? v : null));
 // A chart is a few hundred pixels wide: more points than this only cost drawing time.
@@ -22,7 +23,7 @@ const HEIGHT = 120;
 // A plain family: canvas text with a font-fallback list is slow to draw in software rendering.
 const FONT = '11px sans-serif';
 
-function baseOpts(width, title, yLog, series, cursorStep) {
+function baseOpts(width, title, yLog, series, cursorStep, events = null) {
   return {
     width,
     height: HEIGHT,
@@ -35,8 +36,34 @@ function baseOpts(width, title, yLog, series, cursorStep) {
       { stroke: '#555', grid: { stroke: '#eee' }, size: 52, font: FONT, values: (u, vals) => vals.map((v) => (v === null || v === undefined ? '' : fmt(v, 2))) },
     ],
     series: [{ label: 'step' }, ...series],
-    hooks: cursorStep ? { draw: [(u) => drawCursor(u, cursorStep())] } : {},
+    hooks: cursorStep ? { draw: [(u) => drawCursor(u, cursorStep()), ...(events ? [(u) => drawMarkers(u, events())] : [])] } : {},
   };
+}
+
+/** Mid-run changes (the scenario's events) as labelled markers over the plot, one per step. */
+function drawMarkers(u, events) {
+  let layer = u.over.querySelector('.event-markers');
+  if (!layer) {
+    layer = document.createElement('div');
+    layer.className = 'event-markers';
+    layer.dataset.testid = 'event-markers';
+    u.over.appendChild(layer);
+  }
+  layer.textContent = '';
+  const byStep = new Map();
+  for (const e of events) byStep.set(e.step, [...(byStep.get(e.step) ?? []), e]);
+  for (const [k, list] of byStep) {
+    const x = u.valToPos(k, 'x');
+    if (!Number.isFinite(x)) continue;
+    const m = document.createElement('div');
+    m.className = 'event-marker';
+    m.dataset.step = String(k);
+    m.dataset.kinds = list.map((e) => e.kind).join(' ');
+    m.style.left = `${Math.max(0, Math.min(u.over.clientWidth, x))}px`;
+    m.title = list.map((e) => `step ${k}: ${describeEvent(e)}`).join('\n');
+    m.textContent = [...new Set(list.map(markerText))].join('');
+    layer.appendChild(m);
+  }
 }
 
 function drawCursor(u, step) {
@@ -54,7 +81,10 @@ function drawCursor(u, step) {
   ctx.restore();
 }
 
+const NO_EVENTS = [];
+
 export function createCharts({ loss, grads, lr, logToggle }) {
+  let events = NO_EVENTS;
   let lossLog = logToggle.checked;
   let lossPlot = null;
   let gradPlot = null;
@@ -86,7 +116,7 @@ export function createCharts({ loss, grads, lr, logToggle }) {
       lossPlot = new uPlot(baseOpts(width(loss), 'Loss (whole sets)', lossLog, [
         { label: 'train', stroke: '#0571b0', width: 2 },
         { label: 'test', stroke: '#e66101', width: 2, dash: [5, 3] },
-      ], () => step), lossData, loss);
+      ], () => step, () => events), lossData, loss);
     } else lossPlot.setData(lossData);
   }
 
@@ -125,6 +155,10 @@ export function createCharts({ loss, grads, lr, logToggle }) {
     if (!state.history) return false;
     const moved = state.step !== step;
     step = state.step;
+    if ((state.scenario?.events ?? NO_EVENTS) !== events) {
+      events = state.scenario?.events ?? NO_EVENTS;
+      lossPlot?.redraw(false, false);
+    }
     const h = state.history;
     if (h !== history) {
       history = h;

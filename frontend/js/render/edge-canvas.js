@@ -61,7 +61,7 @@ export function createEdgeCanvas(container, before) {
         const last = edgeList[k].cur;
         colors[k] = last.color;
         widths[k] = last.width;
-        dashed[k] = last.cls.includes('nonfinite') ? 1 : 0;
+        dashed[k] = last.cls.includes('nonfinite') || last.cls.includes('pruned') ? 1 : 0;
         halos[2 * k] = last.haloW;
         halos[2 * k + 1] = last.haloO;
         key += `${last.haloW},${last.haloO};`;

@@ -178,6 +178,7 @@ export function createNetworkView(container, { onSelect }) {
     const active = rv.active;
     const sel = state.selection;
     const playing = state.playing;
+    const prunedMask = state.snapshot?.pruned;
     for (const e of built.edges) {
       const { l, i, j } = e;
       const layer = traceShown?.layers[l - 1];
@@ -202,7 +203,9 @@ export function createNetworkView(container, { onSelect }) {
       const haloT = mode !== 'gradient' && gradKnown && isNum(g) ? gradient.t(g) : 0;
       const flow = active && active.layer === l && (active.kind === 'forward' || active.kind === 'backward');
       const selected = sel?.kind === 'edge' && sel.layer === l && sel.from === i && sel.to === j;
-      const cls = `edge${finite ? '' : ' nonfinite'}${flow ? ` flow ${active.kind}` : ''}${selected ? ' selected' : ''}`;
+      // Pruned weights stay at zero (issue 4): drawn dashed.
+      const pruned = prunedMask?.[l - 1]?.[j]?.[i] === true;
+      const cls = `edge${finite ? '' : ' nonfinite'}${pruned ? ' pruned' : ''}${flow ? ` flow ${active.kind}` : ''}${selected ? ' selected' : ''}`;
       // The glow's width does not follow the edge's, so it changes only with the gradient.
       // Squared, so that only the large gradients glow strongly.
       const haloW = Math.round((4 + 9 * haloT) * 2) / 2;

@@ -1,6 +1,6 @@
 // Heatmap thumbnails of every unit, drawn on one canvas under the network's SVG.
 
-import { divergingOfT, lut } from '../colors.js';
+import { divergingOfT, lut, maxAbs } from '../colors.js';
 import { gridToPixels, heatRange } from '../heatmaps.js';
 
 const TABLE = lut(divergingOfT);
@@ -51,9 +51,12 @@ export function drawThumbnails(canvas, layout, state) {
     const units = grids(l);
     if (!units) continue;
     const fitted = l === 0 ? 1 : state.scales.heat?.[l - offset];
-    const range = l === 0 ? [-1, 1] : heatRange(activationOf(state, l, L), fitted);
+    const range = l === 0 ? null : heatRange(activationOf(state, l, L), fitted);
     layout.nodes[l].forEach((p, j) => {
-      if (units[j]) paintGrid(ctx, units[j], h.nx, h.ny, range, p.x - half, p.y - half, 2 * half, 2 * half);
+      if (!units[j]) return;
+      // An input is shown over its own range (x1 spans the plane, x1² only positive values).
+      const m = l === 0 ? Math.max(1e-9, maxAbs(units[j])) : 0;
+      paintGrid(ctx, units[j], h.nx, h.ny, range ?? [-m, m], p.x - half, p.y - half, 2 * half, 2 * half);
     });
   }
 }
