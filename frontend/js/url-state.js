@@ -175,3 +175,14 @@ export function linkIdOf(pathname) {
   const m = /^\/s\/([A-Za-z0-9_-]{1,64})\/?$/.exec(pathname ?? '');
   return m ? m[1] : null;
 }
+
+/** JSON with sorted keys: two scenarios are the same exactly when these are equal. */
+export function canonicalJson(value) {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value).filter((k) => value[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export const sameScenario = (a, b) => a === b || (!!a && !!b && canonicalJson(a) === canonicalJson(b));

@@ -19,7 +19,7 @@ const EXPORT_CSS = `
   .frame { fill: none; stroke: #333; stroke-width: 1; }
   .bias { stroke: #333; stroke-width: 0.6; }
   text { font-family: system-ui, sans-serif; fill: #222; }
-  .val { fill: #333; } .val.delta { fill: #a0005a; }
+  .val { fill: #333; paint-order: stroke; stroke: #fff; stroke-width: 3px; } .val.delta { fill: #a0005a; }
   .name { font-size: 12px; } .layer-name { font-size: 12px; fill: #555; }
   .edge-label, .loss-label { font-size: 11px; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 `;

@@ -281,11 +281,14 @@ export function createScenarioForm(form, { onChange }) {
 
   return {
     update(state) {
-      if (state.schema !== schema || state.scenario !== scenario) {
+      // formScenario: the settings in force at the step shown, with mid-run changes (issue 4).
+      const shown = state.formScenario ?? state.scenario;
+      if (state.schema !== schema || shown !== scenario) {
         schema = state.schema;
-        scenario = state.scenario;
-        if (rendered !== `${state.scenarioVersion}`) {
-          rendered = `${state.scenarioVersion}`;
+        scenario = shown;
+        const key = `${state.scenarioVersion}|${state.formVersion ?? 0}`;
+        if (rendered !== key) {
+          rendered = key;
           render();
         }
       }

@@ -34,6 +34,10 @@ export function createStatus(root, { onDismissError }) {
       const now = performance.now();
       if (state.playing && wasPlaying && now - slowAt < 100) return;
       slowAt = now;
+      if (wasPlaying !== state.playing) {
+        // A screen reader hears the step when it stops changing, not sixty times a second.
+        counter.setAttribute('aria-live', state.playing ? 'off' : 'polite');
+      }
       wasPlaying = state.playing;
       const label = state.playing ? 'playing' : phaseLabel(state.phase, L);
       text(phase, label);
