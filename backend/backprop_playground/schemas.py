@@ -47,9 +47,10 @@ Step = Annotated[int, Field(ge=0, le=MAX_STEP, description=f"update count, at mo
 
 
 class Strict(BaseModel):
-    """Unknown fields and non-finite numbers are refused with 422."""
+    """Unknown fields, non-finite numbers and values of the wrong JSON type (`true` or `"5"`
+    for a number) are refused with 422."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
 def _check_rows(rows: list[list[float]], name: str) -> None:
@@ -192,7 +193,9 @@ class SetEvent(Strict):
 
 
 class SetWeightEvent(Strict):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False, strict=True, populate_by_name=True
+    )
     step: Step
     kind: Literal["set_weight"]
     layer: int = Field(ge=1, le=MAX_HIDDEN_LAYERS + 1)
@@ -286,6 +289,7 @@ class SnapshotRequest(Strict):
     model_config = ConfigDict(
         extra="forbid",
         allow_inf_nan=False,
+        strict=True,
         json_schema_extra={"examples": [{"scenario": SCENARIO_EXAMPLE, "step": 100}]},
     )
     scenario: Scenario
@@ -296,6 +300,7 @@ class StepRequest(SnapshotRequest):
     model_config = ConfigDict(
         extra="forbid",
         allow_inf_nan=False,
+        strict=True,
         json_schema_extra={"examples": [{"scenario": SCENARIO_EXAMPLE, "step": 0}]},
     )
     trace_samples: int = Field(32, ge=1, le=MAX_TRACE_SAMPLES)
@@ -305,6 +310,7 @@ class TrainRequest(SnapshotRequest):
     model_config = ConfigDict(
         extra="forbid",
         allow_inf_nan=False,
+        strict=True,
         json_schema_extra={"examples": [{"scenario": SCENARIO_EXAMPLE, "step": 0, "steps": 500}]},
     )
     steps: int = Field(ge=0, le=MAX_TRAIN_STEPS)
@@ -320,6 +326,7 @@ class HeatmapsRequest(SnapshotRequest):
     model_config = ConfigDict(
         extra="forbid",
         allow_inf_nan=False,
+        strict=True,
         json_schema_extra={
             "examples": [{"scenario": SCENARIO_EXAMPLE, "step": 0, "resolution": 32}]
         },

@@ -186,3 +186,16 @@ def test_unknown_preset(client):
 def test_unknown_route_is_json_404(client):
     r = client.post("/api/v1/nothing", json={})
     assert r.status_code in (404, 405)
+
+
+@pytest.mark.parametrize("bad", [True, "5", 2.5, None, [1]])
+def test_wrong_json_types_are_refused(client, bad):
+    r = _post(client, "/api/v1/snapshot", {"scenario": OK, "step": bad})
+    assert r.status_code == 422
+    assert ("body", "step") in _locs(r)
+
+
+def test_number_out_of_double_range(client):
+    body = b'{"scenario": {"dataset": {"kind": "circle"}, "optimizer": {"lr": 1e400}}, "step": 1}'
+    r = client.post("/api/v1/step", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422
