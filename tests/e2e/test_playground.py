@@ -212,7 +212,8 @@ def test_play_advances_and_pause_stops(page, server_url):
     page.wait_for_function("() => window.playground.step >= 30", timeout=15000)
     # While playing, the SVG edge layer hands its drawing to a canvas; its elements stay current.
     assert (
-        page.locator("svg.edges-layer").evaluate("e => getComputedStyle(e).visibility") == "hidden"
+        page.locator("#network svg.edges-layer").evaluate("e => getComputedStyle(e).visibility")
+        == "hidden"
     )
     page.get_by_test_id("play").click()
     idle(page)
@@ -225,7 +226,8 @@ def test_play_advances_and_pause_stops(page, server_url):
     assert page.evaluate("window.playground.step") == stopped
     assert phase(page) == "ready"
     assert (
-        page.locator("svg.edges-layer").evaluate("e => getComputedStyle(e).visibility") == "visible"
+        page.locator("#network svg.edges-layer").evaluate("e => getComputedStyle(e).visibility")
+        == "visible"
     )
     snap = api(server_url, "snapshot", {"scenario": scenario_of(page), "step": stopped})
     assert weights(page) == api_weights(snap["params"], "W")
