@@ -145,7 +145,7 @@ export function createCharts({ loss, grads, lr, logToggle }) {
   }
 
   const DRAW = [drawLoss, drawGrads, drawLr];
-  // While playing, one chart per call, each at most 4 times a second: no frame pays for three.
+  // While playing, one chart per call, each at most twice a second: no frame pays for three.
   let turn = 0;
   const drawnAt = [0, 0, 0];
   const drawnVersion = [-1, -1, -1];
@@ -175,7 +175,7 @@ export function createCharts({ loss, grads, lr, logToggle }) {
     }
     for (let k = 0; k < 3; k++) {
       const c = (turn + k) % 3;
-      if (drawnVersion[c] !== h.version && now - drawnAt[c] > 250) {
+      if (drawnVersion[c] !== h.version && now - drawnAt[c] > 500) {
         DRAW[c](h);
         drawnVersion[c] = h.version;
         drawnAt[c] = now;
