@@ -17,6 +17,7 @@ import { bindView } from './controls/view.js';
 import { bindPresets } from './controls/presets.js';
 import { bindExport } from './controls/export.js';
 import { bindPoints } from './controls/points.js';
+import { bindShareAndTeach } from './teach.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -36,14 +37,15 @@ const select = (selection) => store.set({ selection });
 const network = createNetworkView($('#network'), { onSelect: select });
 network.setOnResize(() => store.touch('params'));
 const points = bindPoints(document, store, session);
-const output = createOutputView($('#output'), { onAddPoint: (p) => points.addPoint(p) });
+const output = createOutputView($('#output'), { onAddPoint: (p) => teach.addPoint(p) });
 const legend = createLegend($('#legend'));
 const charts = createCharts({ loss: $('#chart-loss'), grads: $('#chart-grads'), lr: $('#chart-lr'), logToggle: $('#loss-log') });
 const inspector = createInspector($('#inspector-body'), { onSelect: select });
 const status = createStatus(document, { onDismissError: () => store.set({ error: null }) });
 const form = createScenarioForm($('#scenario-form'), {
-  onChange: async (scenario) => {
-    const ok = await session.loadScenario(scenario);
+  onChange: async (scenario, path) => {
+    // A training setting changed mid-run is an event at this step; other fields restart.
+    const ok = await teach.onFormChange(scenario, path);
     if (!ok) form.showErrors(store.state.error?.fields);
   },
 });
@@ -51,6 +53,7 @@ const view = bindView(document, store, session);
 const presets = bindPresets($('#presets'), store, session);
 bindPlayback(document, store, session);
 bindExport(document, store, network);
+const teach = bindShareAndTeach({ store, session, points, afterFrame });
 $('#inspector-close').addEventListener('click', () => select(null));
 
 let stepAtClick = null;
@@ -109,6 +112,7 @@ function renderLater(state) {
 store.subscribe(render);
 
 window.playground = {
+  teach,
   get scenario() {
     return store.state.scenario;
   },
@@ -139,7 +143,8 @@ async function start() {
     maxBatch: fieldAt(schema, ['batch_size'])?.maximum ?? 5000,
   });
   store.set({ openapi, schema, presets: presetList });
-  await session.loadScenario(defaultsFor(schema));
+  // The view the address names (a fragment or a short link), else the API's default scenario.
+  if (!(await teach.openInitial())) await session.loadScenario(defaultsFor(schema));
   await session.whenIdle();
 }
 

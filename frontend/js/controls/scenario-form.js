@@ -283,10 +283,10 @@ export function createScenarioForm(form, { onChange }) {
     update(state) {
       // formScenario: the settings in force at the step shown, with mid-run changes (issue 4).
       const shown = state.formScenario ?? state.scenario;
-      if (state.schema !== schema || shown !== scenario) {
+      const key = `${state.scenarioVersion}|${state.formVersion ?? 0}`;
+      if (state.schema !== schema || shown !== scenario || key !== rendered) {
         schema = state.schema;
         scenario = shown;
-        const key = `${state.scenarioVersion}|${state.formVersion ?? 0}`;
         if (rendered !== key) {
           rendered = key;
           render();

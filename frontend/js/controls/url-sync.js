@@ -29,9 +29,7 @@ export function bindUrlSync({ store, session, compare, lecture }) {
 
   // A person did something: the next view change is a new history entry.
   for (const type of ['pointerdown', 'keydown', 'change']) {
-    window.addEventListener(type, (e) => {
-      if (e.isTrusted) gestureAt = performance.now();
-    }, { capture: true });
+    window.addEventListener(type, () => (gestureAt = performance.now()), { capture: true });
   }
   // Dragging the rewind slider is one gesture: its intermediate steps replace each other.
   document.querySelector('[data-testid="rewind"]')?.addEventListener('input', () => {
@@ -166,7 +164,7 @@ export function bindUrlSync({ store, session, compare, lecture }) {
     api.useLink({ id, scenario, engine: health.engine_version });
     const stored = await viewOfLink(rec, scenario);
     link = { id, scenario, fragment: null, compareLabel: stored.compareLabel };
-    link.fragment = fragmentOf({ ...stored, compare: stored.compare ? await pack(stored.compare) : null });
+    link.fragment = fragmentOf({ ...stored, scenario: null, compare: stored.compare ? await pack(stored.compare) : null });
     let view = stored;
     if (isViewFragment(location.hash)) {
       const f = await decodeFragment(location.hash);

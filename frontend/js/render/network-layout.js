@@ -5,9 +5,7 @@
  * with node centres, leaving room on the left for the input labels and below each node for
  * its values.
  */
-export function layoutNetwork(sizes, width, height) {
-  const padL = 86;
-  const padR = 56;
+export function layoutNetwork(sizes, width, height, { padL = 86, padR = 56 } = {}) {
   const padT = 44;
   const padB = 18;
   const L = sizes.length - 1;

@@ -13,6 +13,11 @@ import { createNetworkLabels } from './network-labels.js';
 const SVG = 'http://www.w3.org/2000/svg';
 const PENDING = '#d4d4d4'; // an edge whose gradient or update this phase has not computed yet
 const ANIM_MS = 700;
+// Lecture mode's larger numbers need more room beside the input and output columns; a phone's
+// narrow screen needs every pixel for the columns.
+const LECTURE_PADS = { padL: 96, padR: 92 };
+const NARROW_PADS = { padL: 36, padR: 52 };
+const NARROW_PX = 520;
 
 function el(name, attrs = {}, parent = null) {
   const e = document.createElementNS(SVG, name);
@@ -40,6 +45,7 @@ export function createNetworkView(container, { onSelect }) {
   const labels = createNetworkLabels();
 
   let built = null; // {key, layout, edges, nodes}
+  let pads; // room beside the columns (lecture mode, narrow screens)
   let thumbsKey = null;
   let size = { w: container.clientWidth, h: container.clientHeight };
   let dirtySize = true;
@@ -91,7 +97,7 @@ export function createNetworkView(container, { onSelect }) {
   });
 
   function build(sizes, names, outNames, layerNames) {
-    const layout = layoutNetwork(sizes, size.w, size.h);
+    const layout = layoutNetwork(sizes, size.w, size.h, pads);
     for (const layer of [haloSvg, edgeSvg, svg]) {
       layer.textContent = '';
       put(layer, 'width', String(size.w));
@@ -155,7 +161,8 @@ export function createNetworkView(container, { onSelect }) {
     const L = sizes.length - 1;
     const names = featureNames(state, sizes[0]);
     const outNames = Array.from({ length: sizes[L] }, (_, k) => (sizes[L] > 1 ? `ŷ${k}` : 'ŷ'));
-    const key = `${sizes.join('-')}|${names.join(',')}|${size.w}x${size.h}|${state.scenario.activation}|${state.snapshot?.output_activation ?? state.scenario.output_activation}`;
+    const key = `${sizes.join('-')}|${names.join(',')}|${size.w}x${size.h}|${state.scenario.activation}|${state.snapshot?.output_activation ?? state.scenario.output_activation}|${state.lecture ? 'lecture' : ''}`;
+    pads = state.lecture ? LECTURE_PADS : size.w < NARROW_PX ? NARROW_PADS : undefined;
     if (!built || built.key !== key || dirtySize) {
       built = { key, ...build(sizes, names, outNames, layerNames(state, L)) };
       dirtySize = false;

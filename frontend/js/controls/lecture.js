@@ -1,0 +1,241 @@
+// Lecture mode: a light high-contrast theme with large type (lecture.css), advanced controls
+// hidden, fullscreen, a caption that spells out the phase in words and symbols, driven by the
+// keyboard or a presenter clicker (PageDown/→ next phase, PageUp/← previous phase, Space step,
+// Q the QR code of the view, H predict-then-reveal).
+//
+// Predict, then reveal: with prediction on, the update phase is held back: the class sees every
+// gradient, is asked which way a weight will move, votes, and the next press reveals it.
+
+import { captionFor } from '../captions.js';
+import { updateIndex } from '../phases.js';
+import { fmt } from '../format.js';
+import { h } from './dialogs.js';
+
+// More edges than this and lecture mode leaves their numbers to the inspector.
+const MANY_EDGES = 10;
+
+const typing = (t) => t instanceof HTMLElement && (t.matches('input:not([type=checkbox]):not([type=button]):not([type=range]), select, textarea') || t.isContentEditable);
+
+/** deps: {showQr()}. Returns {set(on, {fullscreen}), update}. */
+export function bindLecture(root, store, session, { showQr }) {
+  const s = store.state;
+  const toggle = root.querySelector('[data-testid="lecture-toggle"]');
+  const predictToggle = root.querySelector('[data-testid="predict-toggle"]');
+
+  // The caption, under the rewind row.
+  const caption = h('section', { cls: 'lecture-caption', testid: 'caption', attrs: { 'aria-live': 'polite', 'aria-label': 'What this phase computes' } });
+  const capTitle = h('p', { cls: 'cap-title', testid: 'caption-title' });
+  const capDetail = h('p', { cls: 'cap-detail', testid: 'caption-detail' });
+  const prompt = h('div', { cls: 'predict', testid: 'predict-prompt' });
+  const promptText = h('p', { cls: 'predict-text' });
+  const up = h('button', { text: '▲ up', testid: 'predict-up', attrs: { type: 'button' } });
+  const down = h('button', { text: '▼ down', testid: 'predict-down', attrs: { type: 'button' } });
+  const reveal = h('button', { cls: 'primary', text: 'Reveal ▶', testid: 'reveal', attrs: { type: 'button' } });
+  prompt.append(promptText, h('div', { cls: 'predict-buttons' }, up, down, reveal));
+  prompt.hidden = true;
+  caption.append(capTitle, capDetail, prompt);
+  const anchor = root.querySelector('.rewind-row');
+  anchor?.parentElement.insertBefore(caption, anchor.nextSibling);
+
+  let predicting = false; // prediction mode on
+  let asked = null; // {key, sel, w, vote} while the question is open
+  let answer = null; // {key, text} after the reveal
+
+  function set(on, { fullscreen = false } = {}) {
+    document.body.classList.toggle('lecture', on);
+    toggle?.setAttribute('aria-pressed', String(on));
+    if (!!s.lecture !== on) store.set({ lecture: on });
+    if (fullscreen) {
+      if (on && !document.fullscreenElement) document.documentElement.requestFullscreen?.().catch(() => {});
+      if (!on && document.fullscreenElement) document.exitFullscreen?.().catch(() => {});
+    }
+    if (!on) setPredict(false);
+  }
+
+  function setPredict(on) {
+    predicting = on;
+    predictToggle?.setAttribute('aria-pressed', String(on));
+    if (!on) close();
+    if (on && s.colorMode === 'update') store.set({ colorMode: 'weight' });
+    refresh();
+  }
+
+  toggle?.addEventListener('click', () => set(!s.lecture, { fullscreen: true }));
+  predictToggle?.addEventListener('click', () => setPredict(!predicting));
+
+  const traceKey = () => `${s.scenarioVersion}:${s.trace?.fromStep}`;
+  /** The coming update is on screen (ready, or part-way through its phases). */
+  const coming = () => !!s.trace?.layers && s.trace.fromStep === s.step && s.phase < updateIndex(s.trace.layers.length);
+
+  /** The weight to ask about: the selected edge, else the one with the largest gradient. */
+  function chooseWeight() {
+    const t = s.trace;
+    if (s.selection?.kind === 'edge') return s.selection;
+    let best = null;
+    let bestG = -1;
+    t.layers.forEach((layer, idx) => {
+      layer.grad_W.forEach((row, j) => row.forEach((g, i) => {
+        if (Number.isFinite(g) && Math.abs(g) > bestG) {
+          bestG = Math.abs(g);
+          best = { kind: 'edge', layer: idx + 1, from: i, to: j };
+        }
+      }));
+    });
+    return best;
+  }
+
+  function ask() {
+    const sel = chooseWeight();
+    if (!sel) return false;
+    const layer = s.trace.layers[sel.layer - 1];
+    asked = { key: traceKey(), sel, w: layer.W[sel.to][sel.from], g: layer.grad_W[sel.to][sel.from], vote: null };
+    if (s.selection?.kind !== 'edge') store.set({ selection: sel });
+    refresh();
+    return true;
+  }
+
+  function close() {
+    asked = null;
+    prompt.hidden = true;
+  }
+
+  /** Would this action show the update while the class has not predicted it yet? */
+  function held(action) {
+    if (!predicting || !s.trace?.layers || s.playing) return false;
+    if (asked && asked.key === traceKey() && coming()) return false; // the press that reveals
+    if (action === 'step') return true;
+    return coming() && s.phase === updateIndex(s.trace.layers.length) - 1;
+  }
+
+  /** Holds the update back: shows the question instead (after the gradients, for Step). */
+  async function hold(action) {
+    if (action === 'step' && !coming()) await session.goTo(s.step);
+    if (!ask()) return false;
+    return true;
+  }
+
+  function afterReveal() {
+    if (!asked) return;
+    const { sel, w, vote } = asked;
+    const t = s.trace;
+    const after = t?.layers?.[sel.layer - 1]?.W_after?.[sel.to]?.[sel.from];
+    if (Number.isFinite(after) && Number.isFinite(w)) {
+      const dir = after > w ? 'up' : after < w ? 'down' : 'nowhere';
+      const verdict = vote ? ` The class said ${vote}: ${vote === dir ? 'right' : 'not this time'}.` : '';
+      answer = { key: `${s.scenarioVersion}:${s.step}`, text: `w${sel.to}←${sel.from} of layer ${sel.layer} went ${dir}: ${fmt(w, 4)} → ${fmt(after, 4)} (Δw = ${fmt(after - w, 3)}).${verdict}` };
+    }
+    close();
+  }
+
+  async function act(action) {
+    if (held(action)) {
+      await hold(action);
+      return;
+    }
+    const revealing = predicting && asked && coming();
+    if (action === 'step') await session.step();
+    else if (action === 'next') await session.nextPhase();
+    else await session.prevPhase();
+    if (revealing && s.phase === updateIndex(s.trace?.layers?.length ?? 0)) afterReveal();
+  }
+
+  // Buttons: the update is held back on the way in, before playback.js sees the click.
+  window.addEventListener('click', (e) => {
+    if (!e.target.closest) return;
+    const btn = e.target.closest('[data-testid="step"], [data-testid="next-phase"]');
+    if (!btn || !predicting) return;
+    const action = btn.dataset.testid === 'step' ? 'step' : 'next';
+    if (!held(action) && !(asked && coming())) return;
+    e.stopPropagation();
+    e.preventDefault();
+    act(action);
+  }, { capture: true });
+
+  up.addEventListener('click', () => vote('up'));
+  down.addEventListener('click', () => vote('down'));
+  reveal.addEventListener('click', () => act(s.phase === -1 ? 'step' : 'next'));
+  function vote(v) {
+    if (!asked) return;
+    asked.vote = v;
+    up.setAttribute('aria-pressed', String(v === 'up'));
+    down.setAttribute('aria-pressed', String(v === 'down'));
+    refresh();
+  }
+
+  window.addEventListener('keydown', (e) => {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
+    if (document.querySelector('dialog[open]') && e.key !== 'q' && e.key !== 'Q') return;
+    const k = e.key;
+    let action = null;
+    if (k === 'PageDown' || k === 'ArrowRight') action = 'next';
+    else if (k === 'PageUp' || k === 'ArrowLeft') action = 'prev';
+    else if (k === ' ' || e.code === 'Space') action = 'step';
+    if (action) {
+      // Only lecture mode needs PageUp/PageDown (clickers) and the prediction hold; the page's
+      // own keys (playback.js) handle the rest.
+      if (!(s.lecture || predicting) && (k === 'ArrowRight' || k === 'ArrowLeft' || action === 'step')) return;
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      if (action === 'step') performance.mark('step:click');
+      act(action);
+      return;
+    }
+    if (!s.lecture) return;
+    if (k === 'q' || k === 'Q') {
+      e.preventDefault();
+      showQr();
+    } else if (k === 'h' || k === 'H') {
+      e.preventDefault();
+      setPredict(!predicting);
+    } else if (asked && (k === 'ArrowUp' || k === 'ArrowDown')) {
+      e.preventDefault();
+      vote(k === 'ArrowUp' ? 'up' : 'down');
+    } else if (k === 'f' || k === 'F') {
+      e.preventDefault();
+      if (document.fullscreenElement) document.exitFullscreen?.().catch(() => {});
+      else document.documentElement.requestFullscreen?.().catch(() => {});
+    }
+  }, { capture: true });
+
+  // ---- the caption
+  let lastKey = null;
+  function refresh() {
+    lastKey = null;
+    update(s);
+  }
+
+  function update(state) {
+    if (asked && (asked.key !== traceKey() || !coming())) close();
+    const hide = predicting && !!state.trace?.layers && state.phase < updateIndex(state.trace.layers.length);
+    document.body.classList.toggle('hide-update', hide);
+    root.querySelector('#network')?.classList.toggle('many-edges', (state.params ?? []).reduce((n, p) => n + p.W.length * (p.W[0]?.length ?? 0), 0) > MANY_EDGES);
+    if (hide && state.colorMode === 'update') store.set({ colorMode: 'weight' });
+    if (!state.lecture && !predicting) return;
+    const L = state.params?.length ?? 0;
+    const key = `${state.step}|${state.phase}|${L}|${state.scenarioVersion}|${state.playing}|${asked?.vote}|${!!asked}|${answer?.key}`;
+    if (key === lastKey) return;
+    lastKey = key;
+    const sc = state.scenario ?? {};
+    const t = state.trace;
+    const c = captionFor(state.playing ? -1 : state.phase, t?.layers ? L : 0, {
+      step: state.step,
+      activation: sc.activation,
+      outputActivation: state.snapshot?.output_activation ?? t?.after?.output_activation ?? sc.output_activation,
+      loss: state.snapshot?.loss ?? t?.after?.loss ?? sc.loss,
+      optimizer: state.formScenario?.optimizer ?? sc.optimizer,
+      lr: t?.lr,
+      lossValue: t?.loss?.total,
+      outputs: state.params?.at(-1)?.b?.length,
+    });
+    capTitle.textContent = state.playing ? `Training: step ${state.step}` : c.title;
+    capDetail.textContent = state.playing ? 'Press Space or P to stop and look at one update.' : answer && answer.key === `${state.scenarioVersion}:${state.step}` && state.phase >= 0 ? answer.text : c.detail;
+    prompt.hidden = !asked;
+    if (asked) {
+      const { sel, w, g } = asked;
+      promptText.textContent = `Predict: will w${sel.to}←${sel.from} of layer ${sel.layer} (now ${fmt(w, 4)}, gradient ${fmt(g, 3)}) go up or down?${asked.vote ? ` The class says ${asked.vote}.` : ''}`;
+    }
+  }
+  store.subscribe(update);
+
+  return { set, update, setPredict, get predicting() { return predicting; } };
+}
