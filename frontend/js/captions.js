@@ -4,13 +4,13 @@
 import { phaseList } from './phases.js';
 import { fmt } from './format.js';
 
-/** Symbol of an activation f and of its derivative f′. */
+/** Symbol of an activation f and of its derivative f′ (the identity's is the number 1). */
 export const ACTIVATION_SYMBOL = {
   sigmoid: ['σ', 'σ′'],
   tanh: ['tanh', 'tanh′'],
   relu: ['ReLU', 'ReLU′'],
   leaky_relu: ['leaky ReLU', 'leaky ReLU′'],
-  linear: ['id', 'id′ = 1'],
+  linear: ['id', '1'],
   softmax: ['softmax', 'softmax′'],
 };
 
@@ -77,16 +77,18 @@ export function captionFor(phase, L, ctx = {}) {
       if (ctx.outputActivation === 'softmax' && ctx.loss === 'cross_entropy') {
         return { title: `Backward pass, layer ${p.layer} (output): δ = ŷ − y`, detail: `Softmax with cross-entropy: the chain rule simplifies. Then ${grads}.` };
       }
-      return { title: `Backward pass, layer ${p.layer} (output): δ = ∂ℓ/∂ŷ · ${out[1]}(z)`, detail: `How much the loss changes with each output, times the slope of ${out[0]}. Then ${grads}.` };
+      return { title: `Backward pass, layer ${p.layer} (output): δ = ∂ℓ/∂ŷ · ${slope(out)}`, detail: `How much the loss changes with each output, times the slope of ${out[0]}. Then ${grads}.` };
     }
     return {
-      title: `Backward pass, layer ${p.layer}: δ = ∂ℓ/∂a · ${act[1]}(z)`,
+      title: `Backward pass, layer ${p.layer}: δ = ∂ℓ/∂a · ${slope(act)}`,
       detail: `∂ℓ/∂a = Σₖ wₖ · δₖ⁽${sup(p.layer + 1)}⁾ carries the error back from layer ${p.layer + 1}; then ${grads}.`,
     };
   }
   const lr = Number.isFinite(ctx.lr) ? ` (η = ${fmt(ctx.lr, 4)})` : '';
   return { title: `Update: ${updateRule(ctx.optimizer)}${lr}`, detail: `Every weight moves against its gradient. Step ${step} now shows the new weights.` };
 }
+
+const slope = ([, d]) => (d === '1' ? '1' : `${d}(z)`);
 
 const SUP = { 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
 function sup(n) {
