@@ -406,25 +406,40 @@ def test_pruned_weights_stay_zero_and_are_drawn_dashed(opened, base):
 # ---------------------------------------------------------------- lecture mode
 
 
-def test_lecture_mode_walks_one_step_with_the_keyboard_alone(opened, base):
+def test_lecture_mode_walks_one_step_with_the_keyboard_alone(opened, chromium, base):
     page = opened(width=1024, height=768)
+    page.get_by_test_id("lessons").click()
+    page.locator("li.lesson[data-lesson=worked-example] [data-testid=lesson-open]").click()
+    idle(page)
     sc = scenario(page)
+    assert sc["activation"] == "sigmoid" and sc["hidden_layers"] == [2]
     expected = api(base, "step", {"scenario": sc, "step": 0})
     page.get_by_test_id("lecture-toggle").click()
     idle(page)
     assert page.evaluate("document.body.classList.contains('lecture')")
     assert page.locator(".controls").is_hidden()  # advanced controls hidden
+    assert page.get_by_test_id("speed").is_hidden()
     page.locator("body").focus()
-    L = len(sc["hidden_layers"]) + 1
+    L = 2
     seen = []
-    for _ in range(2 * L + 2):
+    for n in range(2 * L + 2):
         page.keyboard.press("PageDown")
         idle(page)
         seen.append((phase(page), page.get_by_test_id("caption-title").text_content()))
-    kinds = [p.split(" ")[0] for p, _ in seen]
-    assert kinds == ["forward"] * L + ["loss"] + ["backward"] * L + ["update"]
-    assert seen[L + 2] == ("backward · layer 2", "Backward pass, layer 2: δ = ∂ℓ/∂a · tanh′(z)")
-    assert seen[L - 1][1].startswith(f"Forward pass, layer {L} (output)")
+        if n == L + 2:  # backward · layer 1: every number of the backward pass is on screen
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(SHOTS / "lecture-1024x768.png"))
+    assert [p for p, _ in seen] == [
+        "forward · layer 1",
+        "forward · layer 2",
+        "loss",
+        "backward · layer 2",
+        "backward · layer 1",
+        "update",
+    ]
+    assert seen[0][1] == "Forward pass, layer 1: z = W·a⁽⁰⁾ + b,  a = σ(z)"
+    assert seen[4][1] == "Backward pass, layer 1: δ = ∂ℓ/∂a · σ′(z)"
+    assert seen[5][1].startswith("Update: w ← w − η · ∂L/∂w")
     assert counter(page) == 1
     assert weights(page) == api_weights(expected["trace"]["layers"], "W_after")
     page.keyboard.press("PageUp")
@@ -435,8 +450,6 @@ def test_lecture_mode_walks_one_step_with_the_keyboard_alone(opened, base):
     page.keyboard.press("Space")  # Space: a whole step
     idle(page)
     assert counter(page) == 2
-    page.wait_for_timeout(800)  # the update animation ends
-    page.screenshot(path=str(SHOTS / "lecture-1024x768.png"))
 
     # Predict, then reveal: the update waits until the class has answered.
     page.keyboard.press("h")
@@ -458,11 +471,10 @@ def test_lecture_mode_walks_one_step_with_the_keyboard_alone(opened, base):
     page.keyboard.press("PageDown")
     idle(page)
     assert phase(page) == "update" and counter(page) == 3
-    assert re.search(
-        r"went (up|down|nowhere)", page.get_by_test_id("caption-detail").text_content()
-    )
+    revealed = page.get_by_test_id("caption-detail").text_content()
+    assert re.search(r"went (up|down|nowhere)", revealed)
 
-    # Q: the QR code of the view on screen, large.
+    # Q: the QR code of the view on screen, large; the link opens in lecture mode.
     page.keyboard.press("q")
     big = page.get_by_test_id("qr-large")
     big.wait_for()
@@ -470,6 +482,13 @@ def test_lecture_mode_walks_one_step_with_the_keyboard_alone(opened, base):
     assert decode_qr(page, big) == url
     record = api(base, f"links/{url.rsplit('/', 1)[1]}")
     assert record["step"] == 3 and record["view"]["lecture"] is True
+    other = open_url(chromium, url, 1024, 768)
+    try:
+        assert other.evaluate("document.body.classList.contains('lecture')")
+        assert other.get_by_test_id("caption-title").text_content() == seen[5][1]
+        assert network_weights(other) == network_weights(page)
+    finally:
+        other.context.close()
 
 
 # ---------------------------------------------------------------- phones, lessons, compare

@@ -21,6 +21,7 @@ export function bindLecture(root, store, session, { showQr }) {
   const s = store.state;
   const toggle = root.querySelector('[data-testid="lecture-toggle"]');
   const predictToggle = root.querySelector('[data-testid="predict-toggle"]');
+  const network = root.querySelector('#network');
 
   // The caption, under the rewind row.
   const caption = h('section', { cls: 'lecture-caption', testid: 'caption', attrs: { 'aria-live': 'polite', 'aria-label': 'What this phase computes' } });
@@ -208,9 +209,9 @@ export function bindLecture(root, store, session, { showQr }) {
     if (asked && (asked.key !== traceKey() || !coming())) close();
     const hide = predicting && !!state.trace?.layers && state.phase < updateIndex(state.trace.layers.length);
     document.body.classList.toggle('hide-update', hide);
-    root.querySelector('#network')?.classList.toggle('many-edges', (state.params ?? []).reduce((n, p) => n + p.W.length * (p.W[0]?.length ?? 0), 0) > MANY_EDGES);
     if (hide && state.colorMode === 'update') store.set({ colorMode: 'weight' });
     if (!state.lecture && !predicting) return;
+    network?.classList.toggle('many-edges', (state.params ?? []).reduce((n, p) => n + p.W.length * (p.W[0]?.length ?? 0), 0) > MANY_EDGES);
     const L = state.params?.length ?? 0;
     const key = `${state.step}|${state.phase}|${L}|${state.scenarioVersion}|${state.playing}|${asked?.vote}|${!!asked}|${answer?.key}`;
     if (key === lastKey) return;
