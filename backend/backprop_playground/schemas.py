@@ -320,6 +320,15 @@ class TrainRequest(SnapshotRequest):
         le=MAX_TRAIN_STEPS,
         description="whole-set metrics every this many steps (and at the end); default 1000",
     )
+    max_history: int = Field(2000, ge=1, le=2000, description="thin `history` to this many entries")
+
+
+class DatasetRequest(SnapshotRequest):
+    pass
+
+
+class ScheduleRequest(SnapshotRequest):
+    steps: int = Field(1000, ge=1, le=100_000)
 
 
 class HeatmapsRequest(SnapshotRequest):
@@ -433,6 +442,7 @@ class LayerTrace(BaseModel):
     trainable_b: list[bool]
     grad_norm: Num
     optimizer_state: dict[str, Any]
+    fprime: Matrix | None = Field(None, description="f'(z) per sample (null for softmax)")
 
 
 class Trace(BaseModel):
@@ -465,6 +475,23 @@ class Evaluation(Metrics):
 class TrainResponse(Snapshot):
     history: list[HistoryEntry]
     evaluations: list[Evaluation]
+
+
+class DatasetRows(BaseModel):
+    step: int
+    inputs: Matrix
+    features: Matrix
+    targets: Matrix
+    labels: list[int] | None
+    train: list[int]
+    test: list[int]
+    extent: list[float]
+    feature_names: list[str]
+
+
+class ScheduleRates(BaseModel):
+    step: int
+    lr: list[Num]
 
 
 class HeatmapLayer(BaseModel):

@@ -233,7 +233,14 @@ class Trainer:
         result["trace"] = trace
         return result
 
-    def train(self, sc: Scenario, step: int, steps: int, eval_every: int | None) -> dict[str, Any]:
+    def train(
+        self,
+        sc: Scenario,
+        step: int,
+        steps: int,
+        eval_every: int | None,
+        max_history: int = MAX_HISTORY,
+    ) -> dict[str, Any]:
         every = eval_every or DEFAULT_EVAL_EVERY
         n_evals = steps // every + 2
         self.check_work(sc, step + steps, evals=n_evals)
@@ -255,12 +262,12 @@ class Trainer:
         result = self.snapshot_fields(entry, state, target)
         if not evaluations or evaluations[-1]["step"] != state.step:
             evaluations.append({"step": state.step, **result["metrics"]})
-        result["history"] = self._history(run, history)
+        result["history"] = self._history(run, history, max_history)
         result["evaluations"] = evaluations
         return result
 
     @staticmethod
-    def _history(run: Run, history: History) -> list[dict[str, Any]]:
+    def _history(run: Run, history: History, limit: int = MAX_HISTORY) -> list[dict[str, Any]]:
         if not history.steps:
             return []
         steps = np.concatenate(history.steps)
@@ -268,7 +275,7 @@ class Trainer:
         lr = np.concatenate(history.lr)
         layers = np.concatenate(history.layers)  # [n, 3, L+1]
         L = run.layout.n_layers
-        keep = _thin(steps.size)
+        keep = _thin(steps.size, limit)
         grad = layers[keep, 0, 1:].tolist()
         dead = layers[keep, 1, 1:L].tolist()
         sat = layers[keep, 2, 1:L].tolist()
@@ -291,6 +298,29 @@ class Trainer:
                 strict=True,
             )
         ]
+
+    def dataset(self, sc: Scenario, step: int) -> dict[str, Any]:
+        self.check_work(sc, step)
+        key, entry = self.entry(sc)
+        state = self.state_at(key, entry, step)
+        return {"step": step, **entry.run.dataset(state)}
+
+    def schedule(self, sc: Scenario, step: int, steps: int) -> dict[str, Any]:
+        """The learning rate of updates step .. step+steps-1, with the scenario's `set` events."""
+        key, entry = self.entry(sc)
+        run = entry.run
+        hyper = run.initial_hyper
+        ip, hp = run.hyper_at(hyper)
+        rates = []
+        events = [ev for ev in run.events if ev["kind"] == "set"]
+        n = 0
+        for k in range(step, step + steps):
+            while n < len(events) and events[n]["step"] <= k:
+                hyper = run._merge_hyper(hyper, events[n]["changes"])
+                ip, hp = run.hyper_at(hyper)
+                n += 1
+            rates.append(lr_at(int(ip[IP_SCHED]), hp, k))
+        return {"step": step, "lr": rates}
 
     def heatmaps(self, sc: Scenario, step: int, resolution: int) -> dict[str, Any]:
         self.check_work(sc, step, grid=resolution)

@@ -6,6 +6,7 @@ import base64
 import math
 
 import numpy as np
+import pytest
 
 
 def test_health(client):
@@ -156,11 +157,17 @@ def test_openapi_documents_the_contract(client):
 
 def test_weight_decay_belongs_to_adamw_only(client):
     base = {
-        "dataset": {"kind": "points", "train_fraction": 1.0,
-                    "points": {"inputs": [[1.0, 0.0]], "targets": [[0.0]]}},
-        "hidden_layers": [], "output_activation": "linear", "loss": "half_sse",
-        "init": {"params": [{"W": [[0.5, 0.0]], "b": [0.0]}]}, "batch_size": 1,
-    }  # fmt: skip
+        "dataset": {
+            "kind": "points",
+            "train_fraction": 1.0,
+            "points": {"inputs": [[1.0, 0.0]], "targets": [[0.0]]},
+        },
+        "hidden_layers": [],
+        "output_activation": "linear",
+        "loss": "half_sse",
+        "init": {"params": [{"W": [[0.5, 0.0]], "b": [0.0]}]},
+        "batch_size": 1,
+    }
     sgd = {**base, "optimizer": {"kind": "sgd", "lr": 0.1, "weight_decay": 1.0}}
     r = client.post("/api/v1/step", json={"scenario": sgd, "step": 0})
     assert r.status_code == 200
@@ -175,8 +182,61 @@ def test_weight_decay_belongs_to_adamw_only(client):
 
 
 def test_gradcheck_of_a_huge_network_is_refused_up_front(client):
-    sc = {"dataset": {"kind": "circle", "n_samples": 5000}, "hidden_layers": [32] * 8,
-          "batch_size": 5000}  # fmt: skip
+    sc = {
+        "dataset": {"kind": "circle", "n_samples": 5000},
+        "hidden_layers": [32] * 8,
+        "batch_size": 5000,
+    }
     r = client.post("/api/v1/gradcheck", json={"scenario": sc, "step": 0})
     assert r.status_code == 422
     assert r.json()["detail"][0]["type"] == "work_too_large"
+
+
+def test_dataset_rows_and_split(client, presets):
+    sc = {
+        **presets["tf-circle"]["scenario"],
+        "events": [{"step": 2, "kind": "add_points", "inputs": [[1.0, 1.0]], "labels": [1]}],
+    }
+    r = client.post("/api/v1/dataset", json={"scenario": sc, "step": 0})
+    assert r.status_code == 200
+    body = r.json()
+    assert len(body["inputs"]) == 500 and len(body["train"]) == 250 and len(body["test"]) == 250
+    assert sorted(body["train"] + body["test"]) == list(range(500))
+    assert set(body["labels"]) == {0, 1}
+    assert {t[0] for t in body["targets"]} == {-1.0, 1.0}  # tanh head
+    later = client.post("/api/v1/dataset", json={"scenario": sc, "step": 2}).json()
+    assert len(later["inputs"]) == 501 and 500 in later["train"]
+
+
+def test_schedule_preview_follows_set_events(client, presets):
+    sc = {
+        **presets["tf-circle"]["scenario"],
+        "schedule": {"kind": "warmup", "warmup_steps": 4},
+        "events": [{"step": 6, "kind": "set", "changes": {"optimizer": {"lr": 0.1}}}],
+    }
+    r = client.post("/api/v1/schedule", json={"scenario": sc, "step": 0, "steps": 8})
+    assert r.status_code == 200
+    lr = r.json()["lr"]
+    assert lr[:4] == pytest.approx([0.0075, 0.015, 0.0225, 0.03])
+    assert lr[4:6] == [0.03, 0.03] and lr[6:] == [0.1, 0.1]
+    step = client.post("/api/v1/step", json={"scenario": sc, "step": 6}).json()
+    assert step["trace"]["lr"] == lr[6]
+
+
+def test_trace_has_fprime(client, presets):
+    sc = presets["tf-circle"]["scenario"]
+    tr = client.post("/api/v1/step", json={"scenario": sc, "step": 0}).json()["trace"]
+    for layer in tr["layers"]:
+        a = np.array(layer["a"])
+        assert np.allclose(layer["fprime"], 1 - a * a)  # tanh everywhere in this preset
+        assert np.allclose(layer["delta"], np.array(layer["dL_da"]) * np.array(layer["fprime"]))
+
+
+def test_train_history_can_be_thinned(client, presets):
+    sc = presets["tf-circle"]["scenario"]
+    r = client.post(
+        "/api/v1/train", json={"scenario": sc, "step": 0, "steps": 100, "max_history": 10}
+    )
+    assert r.status_code == 200
+    hist = r.json()["history"]
+    assert len(hist) == 10 and hist[0]["step"] == 1 and hist[-1]["step"] == 100

@@ -9,6 +9,8 @@ from .. import __version__
 from ..engine import ENGINE_VERSION
 from ..presets import PRESETS
 from ..schemas import (
+    DatasetRequest,
+    DatasetRows,
     ErrorBody,
     Gradcheck,
     GradcheckRequest,
@@ -16,6 +18,8 @@ from ..schemas import (
     Heatmaps,
     HeatmapsRequest,
     Preset,
+    ScheduleRates,
+    ScheduleRequest,
     Snapshot,
     SnapshotRequest,
     StepRequest,
@@ -90,7 +94,29 @@ async def step(body: StepRequest, request: Request) -> JSONResponse:
 async def train(body: TrainRequest, request: Request) -> JSONResponse:
     """`steps` updates from `step`, with a per-update history (thinned to 2,000 entries)."""
     result = await run_in_threadpool(
-        _trainer(request).train, body.scenario, body.step, body.steps, body.eval_every
+        _trainer(request).train,
+        body.scenario,
+        body.step,
+        body.steps,
+        body.eval_every,
+        body.max_history,
+    )
+    return JSONResponse(result)
+
+
+@router.post("/dataset", response_model=DatasetRows, tags=["training"])
+async def dataset(body: DatasetRequest, request: Request) -> JSONResponse:
+    """Every data row (inputs, features a_0, encoded targets) and the train/test split at `step`
+    (points added by events up to `step` included)."""
+    result = await run_in_threadpool(_trainer(request).dataset, body.scenario, body.step)
+    return JSONResponse(result)
+
+
+@router.post("/schedule", response_model=ScheduleRates, tags=["training"])
+async def schedule(body: ScheduleRequest, request: Request) -> JSONResponse:
+    """The learning rate of updates `step` .. `step + steps - 1` (a preview of the schedule)."""
+    result = await run_in_threadpool(
+        _trainer(request).schedule, body.scenario, body.step, body.steps
     )
     return JSONResponse(result)
 

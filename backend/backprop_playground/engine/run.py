@@ -148,6 +148,10 @@ class Run:
 
     # ------------------------------------------------------------ set-up
 
+    def hyper_at(self, hyper: dict) -> tuple[np.ndarray, np.ndarray]:
+        """The kernels' hyperparameter vectors for merged optimizer/schedule/... settings."""
+        return hyper_vectors(self._hyper_scenario(hyper), self.out_act, self.loss)
+
     def _hyper_scenario(self, hyper: dict) -> dict:
         merged = {k: v for k, v in hyper.items() if v is not None}
         merged["activation"] = self.hidden_act
@@ -461,6 +465,9 @@ class Run:
                 "trainable_b": lay.b(before.mask, layer) != 0,
                 "grad_norm": buf.layer_stats[0, layer],
                 "optimizer_state": self._optimizer_state(after, layer, opt_kind),
+                "fprime": self._fprime(
+                    layer, lay.units(buf.Z, layer)[:ts], lay.units(buf.A, layer)[:ts]
+                ),
             }
             layers.append(entry)
         trace = {
@@ -487,6 +494,14 @@ class Run:
             "layers": layers,
         }
         return after, trace
+
+    def _fprime(self, layer: int, z: np.ndarray, a: np.ndarray) -> np.ndarray | None:
+        """f'(z) of a layer's units, from the cached z and a; None for softmax."""
+        act = self.out_act if layer == self.layout.n_layers else self.hidden_act
+        code = codes.ACTIVATIONS[act]
+        if code == codes.SOFTMAX:
+            return None
+        return np.vectorize(kernels.act_grad, otypes=[np.float64])(code, z, a)
 
     def _batch_length(self, state: State, bs: int) -> int:
         n_train = self.train_rows(state).size
@@ -555,6 +570,26 @@ class Run:
             "max_abs_error": float(abs_err.max()) if abs_err.size else 0.0,
             "max_rel_error": float(rel_err.max()) if rel_err.size else 0.0,
         }
+
+    def dataset(self, state: State) -> dict[str, Any]:
+        """Every row (with points added by events up to the state's step) and the split."""
+        n = self.n_base + state.n_added
+        return {
+            "inputs": self.inputs_all[:n],
+            "features": self.F[:n],
+            "targets": self.Y[:n],
+            "labels": None if self.data.labels is None else self._labels()[:n],
+            "train": self.train_rows(state),
+            "test": self.data.test_rows,
+            "extent": list(self.data.extent),
+            "feature_names": self.feature_names,
+        }
+
+    def _labels(self) -> np.ndarray:
+        assert self.data.labels is not None
+        added = [np.asarray(ev["labels"], dtype=np.int64) for ev in self.events
+                 if ev["kind"] == "add_points"]  # fmt: skip
+        return np.concatenate([self.data.labels, *added])
 
     def heatmaps(self, state: State, resolution: int) -> dict[str, Any]:
         """Every unit's output over a resolution x resolution grid of the input plane."""
