@@ -182,12 +182,12 @@ def test_share_opens_the_same_view_in_a_fresh_browser(opened, chromium, base):
 
     # The QR code in the dialog and the large one both decode to the short link.
     assert decode_qr(page, page.get_by_test_id("qr")) == url
+    page.screenshot(path=str(SHOTS / "share-dialog.png"))
     page.get_by_test_id("qr-large-open").click()
     large = page.get_by_test_id("qr-large")
     large.wait_for()
     assert large.bounding_box()["width"] >= 500  # scannable from a projected slide
     assert decode_qr(page, large) == url
-    page.screenshot(path=str(SHOTS / "share-dialog.png"))
     close_dialogs(page)
 
     other = open_url(chromium, url)

@@ -62,6 +62,12 @@ export function bindCompare(root, store, session, { afterFrame }) {
     sessionB.setLimits(limits);
     return ownLimits(limits);
   };
+  // Idle means both sides are idle (tests and the benchmark wait for it).
+  const ownIdle = session.whenIdle;
+  session.whenIdle = async () => {
+    await ownIdle();
+    if (active) await sessionB.whenIdle();
+  };
   const ownLoad = session.loadScenario;
   session.loadScenario = async (...args) => {
     const ok = await ownLoad(...args);
@@ -88,6 +94,7 @@ export function bindCompare(root, store, session, { afterFrame }) {
     pane.hidden = false;
     labelA.hidden = false;
     document.body.classList.add('compare');
+    label.textContent = `B · ${text ?? scenario.title ?? 'compared scenario'}`;
     const ok = await sessionB.loadScenario(structuredClone(scenario));
     if (!ok) {
       error.hidden = false;

@@ -43,6 +43,16 @@ export function createDialog({ title, testid, cls = '' }) {
   };
 }
 
+// Keys pressed inside an open dialog belong to it: the page's shortcuts (Space steps, arrows
+// walk phases) must not act behind a modal.
+for (const type of ['keydown', 'keyup']) {
+  window.addEventListener(type, (e) => {
+    // Q stays: in lecture mode it shows and hides the QR code.
+    if (e.key === 'q' || e.key === 'Q') return;
+    if (e.target instanceof Element && e.target.closest('dialog[open]')) e.stopImmediatePropagation();
+  }, { capture: true });
+}
+
 let confirmBox = null;
 
 /**
