@@ -8,6 +8,7 @@ import { updateIndex } from '../phases.js';
 import { decodeFragment, decodeScenarioV1, encodeScenario, fragmentOf, isViewFragment, linkIdOf, sameScenario } from '../url-state.js';
 
 const PLAY_WRITE_MS = 600; // the history API is rate-limited by browsers: not every frame
+const WRITE_MS = 100; // after the frame that shows a change, never in its way
 const GESTURE_MS = 4000;
 
 /**
@@ -88,7 +89,7 @@ export function bindUrlSync({ store, session, compare, lecture }) {
 
   function schedule() {
     if (timer !== null) return;
-    const wait = store.state.playing ? Math.max(0, PLAY_WRITE_MS - (performance.now() - lastWriteAt)) : 0;
+    const wait = store.state.playing ? Math.max(WRITE_MS, PLAY_WRITE_MS - (performance.now() - lastWriteAt)) : WRITE_MS;
     timer = setTimeout(() => {
       timer = null;
       write().catch(() => {});
