@@ -52,14 +52,16 @@ function drawMarkers(u, events) {
   layer.textContent = '';
   const byStep = new Map();
   for (const e of events) byStep.set(e.step, [...(byStep.get(e.step) ?? []), e]);
+  const { min, max } = u.scales.x;
   for (const [k, list] of byStep) {
     const x = u.valToPos(k, 'x');
-    if (!Number.isFinite(x)) continue;
+    // Outside the steps drawn (after a rewind, or before the chart has data): no marker.
+    if (!Number.isFinite(x) || !(k >= min && k <= max)) continue;
     const m = document.createElement('div');
     m.className = 'event-marker';
     m.dataset.step = String(k);
     m.dataset.kinds = list.map((e) => e.kind).join(' ');
-    m.style.left = `${Math.max(0, Math.min(u.over.clientWidth, x))}px`;
+    m.style.left = `${x}px`;
     m.title = list.map((e) => `step ${k}: ${describeEvent(e)}`).join('\n');
     m.textContent = [...new Set(list.map(markerText))].join('');
     layer.appendChild(m);
