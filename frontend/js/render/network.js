@@ -16,7 +16,7 @@ const ANIM_MS = 700;
 // Lecture mode's larger numbers need more room beside the input and output columns; a phone's
 // narrow screen needs every pixel for the columns.
 const LECTURE_PADS = { padL: 96, padR: 92 };
-const NARROW_PADS = { padL: 36, padR: 52 };
+const NARROW_PADS = { padL: 44, padR: 52 };
 const NARROW_PX = 520;
 
 function el(name, attrs = {}, parent = null) {
