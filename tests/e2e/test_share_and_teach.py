@@ -11,6 +11,8 @@ import base64
 import contextlib
 import os
 import re
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,6 +21,7 @@ import zxingcpp
 from tests.e2e.harness import REPO, api, idle, open_playground, running_server
 from tests.e2e.helpers import api_weights, counter, phase, weights
 
+# UPDATE_SCREENSHOTS=1 writes the screenshots the tests take into docs/screenshots/.
 SHOTS = REPO / "docs" / "screenshots"
 HTML_TITLE = '<img src=x onerror="window.__pwned=1"><b>bold</b> & "quotes"'
 
@@ -63,6 +66,12 @@ def opened(chromium, base):
     for p in pages:
         p.context.close()
     assert errors == [], f"console errors: {errors}"
+
+
+def shot(page, name: str) -> None:
+    """A screenshot (always taken: it must render); kept in docs/ when asked to."""
+    folder = SHOTS if os.environ.get("UPDATE_SCREENSHOTS") else Path(tempfile.gettempdir())
+    page.screenshot(path=str(folder / name))
 
 
 def ready(page) -> None:
@@ -182,7 +191,7 @@ def test_share_opens_the_same_view_in_a_fresh_browser(opened, chromium, base):
 
     # The QR code in the dialog and the large one both decode to the short link.
     assert decode_qr(page, page.get_by_test_id("qr")) == url
-    page.screenshot(path=str(SHOTS / "share-dialog.png"))
+    shot(page, "share-dialog.png")
     page.get_by_test_id("qr-large-open").click()
     large = page.get_by_test_id("qr-large")
     large.wait_for()
@@ -428,7 +437,7 @@ def test_lecture_mode_walks_one_step_with_the_keyboard_alone(opened, chromium, b
         seen.append((phase(page), page.get_by_test_id("caption-title").text_content()))
         if n == L + 2:  # backward · layer 1: every number of the backward pass is on screen
             page.wait_for_timeout(300)
-            page.screenshot(path=str(SHOTS / "lecture-1024x768.png"))
+            shot(page, "lecture-1024x768.png")
     assert [p for p, _ in seen] == [
         "forward · layer 1",
         "forward · layer 2",
@@ -467,7 +476,7 @@ def test_lecture_mode_walks_one_step_with_the_keyboard_alone(opened, chromium, b
     idle(page)
     assert page.get_by_test_id("predict-up").get_attribute("aria-pressed") == "true"
     page.wait_for_timeout(200)
-    page.screenshot(path=str(SHOTS / "lecture-predict-1024x768.png"))
+    shot(page, "lecture-predict-1024x768.png")
     page.keyboard.press("PageDown")
     idle(page)
     assert phase(page) == "update" and counter(page) == 3
@@ -508,7 +517,7 @@ def test_phone_layout_shows_the_network_and_steps(opened):
     click(page, "step")
     assert counter(page) == 1
     page.wait_for_timeout(800)
-    page.screenshot(path=str(SHOTS / "phone.png"))
+    shot(page, "phone.png")
     page.get_by_test_id("panel-toggle").click()
     assert page.locator(".controls").is_visible()
     page.get_by_test_id("panel-toggle").click()
