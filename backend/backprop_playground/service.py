@@ -316,7 +316,7 @@ class Trainer:
         n = 0
         for k in range(step, step + steps):
             while n < len(events) and events[n]["step"] <= k:
-                hyper = run._merge_hyper(hyper, events[n]["changes"])
+                hyper = run.merge_hyper(hyper, events[n]["changes"])
                 ip, hp = run.hyper_at(hyper)
                 n += 1
             rates.append(lr_at(int(ip[IP_SCHED]), hp, k))

@@ -102,3 +102,16 @@ def test_added_points_join_the_training_set(client):
     for k in range(6):
         seen |= set(_step(client, sc, k)["trace"]["batch"]["indices"])
     assert set(range(60, 66)) <= seen
+
+
+def test_set_events_are_checked_against_the_settings_then_in_force(client):
+    sc = _sc(
+        {"step": 2, "kind": "set", "changes": {"optimizer": {"momentum": 0.9}}},
+        {"step": 4, "kind": "set", "changes": {"optimizer": {"nesterov": True}}},
+    )
+    r = client.post("/api/v1/step", json={"scenario": sc, "step": 5})
+    assert r.status_code == 200, r.text
+    bad = _sc({"step": 4, "kind": "set", "changes": {"optimizer": {"nesterov": True}}})
+    r = client.post("/api/v1/step", json={"scenario": bad, "step": 5})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"][:4] == ["body", "scenario", "events", 0]

@@ -43,7 +43,6 @@ class State:
     n_added: int = 0  # rows added by add_points events
     pruned: np.ndarray | None = None  # [P] bool, weights kept at zero
     diverged_at: int | None = None
-    extra: dict = field(default_factory=dict)
 
     def copy(self) -> State:
         return State(
@@ -133,14 +132,14 @@ class Run:
         self.seed = int(scenario.get("init", {}).get("seed", 1)) * 1_000_003 + int(
             scenario["dataset"].get("seed", 1)
         )
+        hyper = {k: copy.deepcopy(scenario.get(k)) for k in HYPER_FIELDS}
+        hyper["batch_size"] = int(scenario.get("batch_size", 10))
+        self.initial_hyper = hyper
+        self.hyper_at(hyper)  # validates
         self.events = list(scenario.get("events") or [])
         self._check_events()
         self.inputs_all, self.F, self.Y = self._rows_with_added_points()
         self.n_base = self.data.inputs.shape[0]
-        hyper = {k: copy.deepcopy(scenario.get(k)) for k in HYPER_FIELDS}
-        hyper["batch_size"] = int(scenario.get("batch_size", 10))
-        self.initial_hyper = hyper
-        hyper_vectors(self._hyper_scenario(hyper), self.out_act, self.loss)  # validates
         self.theta0 = initial_params(scenario.get("init") or {}, self.layout)
         self.mask0 = np.ones(self.layout.n_params)
         if not scenario.get("train_biases", True):
@@ -160,6 +159,7 @@ class Run:
     def _check_events(self) -> None:
         L = self.layout.n_layers
         last = 0
+        hyper = self.initial_hyper  # settings in force, with the set events so far
         for n, ev in enumerate(self.events):
             loc: tuple[str | int, ...] = ("events", n)
             if ev["step"] < last:
@@ -202,19 +202,14 @@ class Run:
                             (*loc, "targets"), f"one row of {width} targets per added row"
                         )
             elif kind == "set":
-                merged = self._merge_hyper(self._initial_hyper_for_check(), ev["changes"])
+                hyper = self.merge_hyper(hyper, ev["changes"])
                 try:
-                    hyper_vectors(self._hyper_scenario(merged), self.out_act, self.loss)
+                    self.hyper_at(hyper)
                 except ScenarioError as err:
                     raise ScenarioError((*loc, "changes", *err.loc), err.msg) from None
 
-    def _initial_hyper_for_check(self) -> dict:
-        hyper = {k: copy.deepcopy(self.scenario.get(k)) for k in HYPER_FIELDS}
-        hyper["batch_size"] = int(self.scenario.get("batch_size", 10))
-        return hyper
-
     @staticmethod
-    def _merge_hyper(hyper: dict, changes: dict) -> dict:
+    def merge_hyper(hyper: dict, changes: dict) -> dict:
         """`hyper` with the given (non-null) values of a partial scenario merged in."""
         merged = copy.deepcopy(hyper)
         for key, value in changes.items():
@@ -257,7 +252,7 @@ class Run:
         return np.ascontiguousarray(np.concatenate([self.data.train_rows, extra]))
 
     def initial_state(self) -> State:
-        ip, hp = hyper_vectors(self._hyper_scenario(self.initial_hyper), self.out_act, self.loss)
+        ip, hp = self.hyper_at(self.initial_hyper)
         P = self.layout.n_params
         state = State(
             step=0,
@@ -286,10 +281,8 @@ class Run:
             kind = ev["kind"]
             if kind == "set":
                 old_kind = (state.hyper.get("optimizer") or {}).get("kind", "sgd")
-                state.hyper = self._merge_hyper(state.hyper, ev["changes"])
-                state.ip, state.hp = hyper_vectors(
-                    self._hyper_scenario(state.hyper), self.out_act, self.loss
-                )
+                state.hyper = self.merge_hyper(state.hyper, ev["changes"])
+                state.ip, state.hp = self.hyper_at(state.hyper)
                 if (state.hyper.get("optimizer") or {}).get("kind", "sgd") != old_kind:
                     state.m1[:] = 0.0
                     state.m2[:] = 0.0

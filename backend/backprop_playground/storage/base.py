@@ -13,6 +13,15 @@ import orjson
 
 # Version of the stored record's layout (the scenario inside carries its own format_version).
 LINK_FORMAT_VERSION = 1
+# One table for both backends: the id, when, the record's layout version, and the record as JSON.
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS links (
+    id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    format_version INTEGER NOT NULL,
+    data TEXT NOT NULL
+)
+"""
 # secrets.token_urlsafe(9): 9 random bytes = 72 bits, written as 12 URL-safe characters.
 ID_BYTES = 9
 ID_PATTERN = r"^[A-Za-z0-9_-]{12}$"

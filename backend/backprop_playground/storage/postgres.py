@@ -15,17 +15,9 @@ from typing import TypeVar
 
 import psycopg
 
-from .base import MAX_ID_TRIES, IdFactory, LinkRecord, StoreError, new_id
+from .base import MAX_ID_TRIES, SCHEMA, IdFactory, LinkRecord, StoreError, new_id
 
 CONNECT_TIMEOUT_S = 5
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS links (
-    id TEXT PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    format_version INTEGER NOT NULL,
-    data TEXT NOT NULL
-)
-"""
 # Replicas starting together would race on CREATE TABLE IF NOT EXISTS (it is not atomic in
 # PostgreSQL); a transaction-scoped advisory lock makes them take turns.
 SCHEMA_LOCK_KEY = 0x6C696E6B73  # "links"

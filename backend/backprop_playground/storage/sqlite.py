@@ -19,17 +19,9 @@ import threading
 import time
 from pathlib import Path
 
-from .base import MAX_ID_TRIES, IdFactory, LinkRecord, StoreError, new_id
+from .base import MAX_ID_TRIES, SCHEMA, IdFactory, LinkRecord, StoreError, new_id
 
 BUSY_TIMEOUT_MS = 10_000
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS links (
-    id TEXT PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    format_version INTEGER NOT NULL,
-    data TEXT NOT NULL
-)
-"""
 
 
 def sqlite_path(url: str) -> str:
