@@ -19,6 +19,19 @@ export function hexToRgb(hex) {
   return [0, 2, 4].map((k) => parseInt(h.slice(k, k + 2), 16));
 }
 
+const rgbCache = new Map();
+
+/** Largest difference of two '#rrggbb' colours in one channel (0…255). */
+export function colorDistance(a, b) {
+  if (a === b) return 0;
+  const [p, q] = [a, b].map((c) => {
+    let v = rgbCache.get(c);
+    if (!v) rgbCache.set(c, (v = hexToRgb(c)));
+    return v;
+  });
+  return Math.max(Math.abs(p[0] - q[0]), Math.abs(p[1] - q[1]), Math.abs(p[2] - q[2]));
+}
+
 export function rgbToHex([r, g, b]) {
   const c = (v) => Math.max(0, Math.min(255, Math.round(v))).toString(16).padStart(2, '0');
   return `#${c(r)}${c(g)}${c(b)}`;

@@ -1,9 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  divergingScale, logScale, interpolate, hexToRgb, rgbToHex, maxAbs, fitLogRange, niceMax,
+  colorDistance, divergingScale, logScale, interpolate, hexToRgb, rgbToHex, maxAbs, fitLogRange, niceMax,
   NEGATIVE_STOPS, POSITIVE_STOPS, SEQUENTIAL_STOPS, NONFINITE, lut, divergingOfT,
 } from '../../frontend/js/colors.js';
+
+test('colour distance is the largest change of one channel', () => {
+  assert.equal(colorDistance('#0571b0', '#0571b0'), 0);
+  assert.equal(colorDistance('#0571b0', '#0a71b1'), 5);
+  assert.equal(colorDistance('#000000', '#ffffff'), 255);
+  // Neighbouring steps of a scale are closer than the canvas repaint threshold; far ones are not.
+  const s = divergingScale(1);
+  assert.ok(colorDistance(s.color(0.5), s.color(0.5 + 1 / 255)) <= 6);
+  assert.ok(colorDistance(s.color(0.5), s.color(-0.5)) > 100);
+});
 
 test('hex and rgb round-trip', () => {
   assert.deepEqual(hexToRgb('#0571b0'), [5, 113, 176]);

@@ -6,6 +6,11 @@
 // than a frame. When play stops, they draw again. The SVG elements and their data attributes
 // stay up to date throughout.
 
+import { colorDistance } from '../colors.js';
+
+const VISIBLE_WIDTH = 0.5; // px
+const VISIBLE_COLOR = 6; // of 255, in any channel
+
 export function createEdgeCanvas(container, before) {
   const canvas = document.createElement('canvas');
   canvas.className = 'edge-canvas';
@@ -19,6 +24,8 @@ export function createEdgeCanvas(container, before) {
   let active = false;
   let haloKey = null;
   let thumbsSent = null;
+  let sent = null; // {colors, widths, dashed} the worker has, to send only what changed
+  let layers = 0;
 
   return {
     size(w, h) {
@@ -26,11 +33,24 @@ export function createEdgeCanvas(container, before) {
       canvas.style.width = `${w}px`;
       canvas.style.height = `${h}px`;
     },
-    /** edgeList: [{d}] in the network view's order. */
-    build(edgeList, haloColor) {
-      worker.postMessage({ type: 'build', paths: edgeList.map((e) => e.d), width: size.w, height: size.h, dpr: devicePixelRatio || 1, haloColor });
+    /**
+     * edgeList: [{l, ends: [x1, y1, x2, y2]}] in the network view's order; layout: the
+     * network's layout (node columns and size), where the thumbnails go.
+     */
+    build(edgeList, haloColor, layout) {
+      const half = layout.nodeSize / 2;
+      const columns = Float64Array.from(layout.cols.flatMap((x) => [x - half, x + half]));
+      const ends = new Float64Array(4 * edgeList.length);
+      const layerOf = new Uint8Array(edgeList.length);
+      edgeList.forEach((e, k) => {
+        ends.set(e.ends, 4 * k);
+        layerOf[k] = e.l;
+      });
+      layers = edgeList.reduce((m, e) => Math.max(m, e.l), 0);
+      worker.postMessage({ type: 'build', ends, layers: layerOf, columns, width: size.w, height: size.h, dpr: devicePixelRatio || 1, haloColor }, [ends.buffer, layerOf.buffer, columns.buffer]);
       haloKey = null;
       thumbsSent = null;
+      sent = null;
     },
     /**
      * Paints on the canvas (on = true) or hands the drawing back to the layers it replaces.
@@ -45,6 +65,7 @@ export function createEdgeCanvas(container, before) {
         for (const layer of hidden) layer.style.visibility = on ? 'hidden' : '';
         haloKey = null;
         thumbsSent = null;
+        sent = null;
       }
       if (!on) return;
       if (thumbsVersion !== thumbsSent) {
@@ -68,7 +89,28 @@ export function createEdgeCanvas(container, before) {
       }
       const haloChanged = key !== haloKey;
       haloKey = key;
-      worker.postMessage({ type: 'frame', colors, widths, dashed, halos: haloChanged ? halos : null }, haloChanged ? [widths.buffer, dashed.buffer, halos.buffer] : [widths.buffer, dashed.buffer]);
+      // The layers with an edge that looks different from what the worker painted (a step of
+      // the colour scale or a quarter pixel of width is too small to see at 60 frames a second,
+      // and comparing with what was painted lets small steps add up); none: no message.
+      let dirty = null;
+      if (sent && !haloChanged) {
+        dirty = new Uint8Array(layers + 1);
+        let any = false;
+        for (let k = 0; k < n; k++) {
+          if (dashed[k] !== sent.dashed[k] || Math.abs(widths[k] - sent.widths[k]) >= VISIBLE_WIDTH || colorDistance(colors[k], sent.colors[k]) > VISIBLE_COLOR) {
+            dirty[edgeList[k].l] = 1;
+            any = true;
+          }
+        }
+        if (!any) return;
+        for (let k = 0; k < n; k++) {
+          if (!dirty[edgeList[k].l]) continue;
+          sent.colors[k] = colors[k];
+          sent.widths[k] = widths[k];
+          sent.dashed[k] = dashed[k];
+        }
+      } else sent = { colors: colors.slice(), widths: widths.slice(), dashed: dashed.slice() };
+      worker.postMessage({ type: 'frame', colors, widths, dashed, dirty, halos: haloChanged ? halos : null }, haloChanged ? [widths.buffer, dashed.buffer, halos.buffer] : [widths.buffer, dashed.buffer]);
     },
   };
 }

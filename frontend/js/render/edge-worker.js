@@ -2,19 +2,41 @@
 // thumbnails, the glows and the edges, from values the main thread computed (the ones it also
 // writes into the SVG elements). Messages:
 //   {type: 'init', canvas: OffscreenCanvas}
-//   {type: 'build', paths: [d], width, height, dpr, haloColor}
+//   {type: 'build', ends: Float64Array (x1, y1, x2, y2 per edge), layers: Uint8Array (layer of
+//    each edge, 1…L), columns: Float64Array (x0, x1 per node column), width, height, dpr,
+//    haloColor}
 //   {type: 'thumbs', bitmap: ImageBitmap | null}
-//   {type: 'frame', colors: [css], widths: Float32Array, halos: Float32Array (w, opacity) | null,
-//    dashed: Uint8Array}
+//   {type: 'frame', colors: [css], widths: Float32Array, dashed: Uint8Array,
+//    halos: Float32Array (w, opacity per edge) | null, dirty: Uint8Array (per layer) | null}
+//
+// Only what changed is painted again. The edges of layer l lie between the node columns l−1 and
+// l, so each layer has its own strip of the canvas: a frame repaints the strips of the layers
+// whose edges look different (`dirty`); new thumbnails repaint the node columns between the
+// strips (`columns`, the nodes' x-ranges, which no edge enters); new glows, everything. Edges
+// wider than a pixel are filled as outlines (edgeOutline): a software rasterizer strokes a wide
+// curve several times slower than it fills the same shape.
+
+import { edgeOutline } from './network-layout.js';
 
 const NONFINITE_DASH = [4, 3];
+const HAIRLINE = 1; // at most this wide, an edge is stroked (thin strokes are cheap)
 let canvas = null;
 let ctx = null;
-let paths = [];
+let ends = new Float64Array(0);
+let layerOf = new Uint8Array(0);
+let strips = []; // per layer: [x0, x1] in CSS pixels
+let columns = new Float64Array(0); // x0, x1 of each node column
+let centre = []; // Path2D of each edge's curve
+let outlines = []; // per edge: Map width -> Path2D
 let dpr = 1;
 let haloColor = '#8f6fd0';
 let thumbs = null;
 let halos = null; // OffscreenCanvas with the glows, redrawn when they change
+let data = null; // latest {colors, widths, dashed}
+let haloData = null; // glows not drawn yet
+let full = true; // everything must be painted
+let thumbsDirty = false; // the node columns must be painted
+let dirty = null; // Uint8Array of layers to paint
 
 function drawHalos(h) {
   const g = halos.getContext('2d');
@@ -23,63 +45,147 @@ function drawHalos(h) {
   g.setTransform(dpr, 0, 0, dpr, 0, 0);
   g.lineCap = 'round';
   g.strokeStyle = haloColor;
-  for (let k = 0; k < paths.length; k++) {
+  for (let k = 0; k < centre.length; k++) {
     const o = h[2 * k + 1];
     if (!(o > 0)) continue;
     g.globalAlpha = o;
     g.lineWidth = h[2 * k];
-    g.stroke(paths[k]);
+    g.stroke(centre[k]);
   }
 }
 
-function frame({ colors, widths, halos: h, dashed }) {
-  if (!ctx) return;
-  if (h) drawHalos(h);
+function outline(k, width) {
+  let byWidth = outlines[k];
+  if (!byWidth) byWidth = outlines[k] = new Map();
+  let path = byWidth.get(width);
+  if (!path) {
+    const pts = edgeOutline(ends.subarray(4 * k, 4 * k + 4), width);
+    path = new Path2D();
+    path.moveTo(pts[0], pts[1]);
+    for (let p = 2; p < pts.length; p += 2) path.lineTo(pts[p], pts[p + 1]);
+    path.closePath();
+    byWidth.set(width, path);
+  }
+  return path;
+}
+
+function drawEdge(k) {
+  const { colors, widths, dashed } = data;
+  const w = widths[k];
+  if (dashed[k] || w <= HAIRLINE) {
+    if (dashed[k]) ctx.setLineDash(NONFINITE_DASH);
+    ctx.strokeStyle = colors[k];
+    ctx.lineWidth = w;
+    ctx.stroke(centre[k]);
+    if (dashed[k]) ctx.setLineDash([]);
+  } else {
+    ctx.fillStyle = colors[k];
+    ctx.fill(outline(k, w));
+  }
+}
+
+/** Background (white, thumbnails, glows) of the current clip, in device pixels. */
+function background() {
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   if (thumbs) ctx.drawImage(thumbs, 0, 0);
   ctx.drawImage(halos, 0, 0);
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.lineCap = 'round';
-  for (let k = 0; k < paths.length; k++) {
-    if (dashed[k]) ctx.setLineDash(NONFINITE_DASH);
-    ctx.strokeStyle = colors[k];
-    ctx.lineWidth = widths[k];
-    ctx.stroke(paths[k]);
-    if (dashed[k]) ctx.setLineDash([]);
-  }
+  ctx.lineCap = 'butt';
 }
 
-// Only the latest frame matters: a frame that arrives while one is queued replaces it.
-let pending = null;
-let scheduled = false;
+function paint() {
+  if (!ctx || !data || data.widths.length !== centre.length) return;
+  if (haloData) {
+    drawHalos(haloData);
+    haloData = null;
+    full = true;
+  }
+  if (full) {
+    background();
+    for (let k = 0; k < centre.length; k++) drawEdge(k);
+  } else {
+    if (thumbsDirty) for (let c = 0; c < columns.length; c += 2) repaint(columns[c], columns[c + 1], -1);
+    for (let l = 0; dirty && l < dirty.length; l++) if (dirty[l] && strips[l]) repaint(strips[l][0], strips[l][1], l);
+  }
+  full = false;
+  thumbsDirty = false;
+  dirty = null;
+}
 
-self.onmessage = ({ data }) => {
-  if (data.type === 'init') {
-    canvas = data.canvas;
-    ctx = canvas.getContext('2d', { alpha: false, desynchronized: true });
-  } else if (data.type === 'build') {
-    paths = data.paths.map((d) => new Path2D(d));
-    dpr = data.dpr;
-    haloColor = data.haloColor;
-    canvas.width = Math.round(data.width * dpr);
-    canvas.height = Math.round(data.height * dpr);
-    halos = new OffscreenCanvas(canvas.width, canvas.height);
-  } else if (data.type === 'thumbs') {
+/** Paints the strip x0…x1 (CSS pixels) again, with the edges of layer l. */
+function repaint(x0, x1, l) {
+  ctx.save();
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.beginPath();
+  ctx.rect(x0, 0, x1 - x0, canvas.height / dpr);
+  ctx.clip();
+  background();
+  for (let k = 0; k < centre.length; k++) if (layerOf[k] === l) drawEdge(k);
+  ctx.restore();
+}
+
+// Paint once per task, with the latest values: messages that arrive meanwhile add up.
+let scheduled = false;
+function schedule() {
+  if (scheduled) return;
+  scheduled = true;
+  setTimeout(() => {
+    scheduled = false;
+    paint();
+  }, 0);
+}
+
+function build(msg) {
+  ends = msg.ends;
+  layerOf = msg.layers;
+  columns = msg.columns;
+  dpr = msg.dpr;
+  haloColor = msg.haloColor;
+  canvas.width = Math.round(msg.width * dpr);
+  canvas.height = Math.round(msg.height * dpr);
+  halos = new OffscreenCanvas(canvas.width, canvas.height);
+  const n = layerOf.length;
+  centre = [];
+  outlines = new Array(n);
+  strips = [];
+  for (let k = 0; k < n; k++) {
+    const [x1, y1, x2, y2] = ends.subarray(4 * k, 4 * k + 4);
+    const mx = (x1 + x2) / 2;
+    const path = new Path2D();
+    path.moveTo(x1, y1);
+    path.bezierCurveTo(mx, y1, mx, y2, x2, y2);
+    centre.push(path);
+    // A strip reaches a pixel past the curve's ends, for its antialiased edge.
+    const l = layerOf[k];
+    const s = (strips[l] ??= [Infinity, -Infinity]);
+    s[0] = Math.min(s[0], Math.floor(x1) - 1);
+    s[1] = Math.max(s[1], Math.ceil(x2) + 1);
+  }
+  data = null;
+  full = true;
+}
+
+self.onmessage = ({ data: msg }) => {
+  if (msg.type === 'init') {
+    canvas = msg.canvas;
+    ctx = canvas.getContext('2d', { alpha: false });
+  } else if (msg.type === 'build') {
+    build(msg);
+  } else if (msg.type === 'thumbs') {
     thumbs?.close?.();
-    thumbs = data.bitmap;
-  } else if (data.type === 'frame') {
-    if (pending && pending.halos && !data.halos) data.halos = pending.halos;
-    pending = data;
-    if (!scheduled) {
-      scheduled = true;
-      setTimeout(() => {
-        scheduled = false;
-        const f = pending;
-        pending = null;
-        frame(f);
-      }, 0);
+    thumbs = msg.bitmap;
+    thumbsDirty = true;
+    schedule();
+  } else if (msg.type === 'frame') {
+    data = { colors: msg.colors, widths: msg.widths, dashed: msg.dashed };
+    if (msg.halos) haloData = msg.halos;
+    if (!msg.dirty) full = true;
+    else if (!full) {
+      dirty ??= new Uint8Array(msg.dirty.length);
+      for (let l = 0; l < msg.dirty.length; l++) dirty[l] |= msg.dirty[l];
     }
+    schedule();
   }
 };

@@ -5,7 +5,7 @@
 import { full, fmt, isNum } from '../format.js';
 import { HALO, NONFINITE } from '../colors.js';
 import { reveal } from '../phases.js';
-import { edgePath, layoutNetwork } from './network-layout.js';
+import { edgeEnds, edgePath, layoutNetwork } from './network-layout.js';
 import { drawThumbnails } from './thumbnails.js';
 import { createEdgeCanvas } from './edge-canvas.js';
 import { createNetworkLabels } from './network-labels.js';
@@ -113,11 +113,13 @@ export function createNetworkView(container, { onSelect }) {
     for (let l = 1; l < sizes.length; l++) {
       for (let j = 0; j < sizes[l]; j++) {
         for (let i = 0; i < sizes[l - 1]; i++) {
-          const d = edgePath(layout.nodes[l - 1][i], layout.nodes[l][j], half);
+          const a = layout.nodes[l - 1][i];
+          const b = layout.nodes[l][j];
+          const d = edgePath(a, b, half);
           const id = `${l}:${i}:${j}`;
           const halo = el('path', { d, class: 'halo', 'data-halo': id, stroke: HALO }, haloG);
           const path = el('path', { d, class: 'edge', 'data-edge': id, fill: 'none' }, edgeG);
-          edges.push({ l, i, j, d, path, halo, last: {}, cur: {} });
+          edges.push({ l, i, j, d, ends: edgeEnds(a, b, half), path, halo, last: {}, cur: {} });
         }
       }
     }
@@ -172,7 +174,7 @@ export function createNetworkView(container, { onSelect }) {
       canvas.style.width = `${size.w}px`;
       canvas.style.height = `${size.h}px`;
       fast.size(size.w, size.h);
-      fast.build(built.edges, HALO);
+      fast.build(built.edges, HALO, built.layout);
     }
     const traceShown = trace && trace.layers?.length === L ? trace : null;
     const rv = traceShown ? reveal(state.phase, L) : { forwardTo: 0, loss: false, backwardFrom: L + 1, update: false, active: null };
@@ -262,15 +264,22 @@ export function createNetworkView(container, { onSelect }) {
   }
 
   // Numbers (node values, edge and loss labels) are written after the frame that moves the
-  // edges: text layout is the costly part of a frame, and the edges matter first.
+  // edges: text layout is the costly part of a frame, and the edges matter first. While training
+  // plays, one layer's numbers are written per frame (a new trace comes twice a second): laying
+  // out a hundred SVG texts at once would take a frame of its own.
   let lastLabels = null;
+  let labelLayer = 0;
+  let labelsQueued = false;
   function updateLabels(state) {
-    if (!lastLabels || !built) return;
+    if (!lastLabels || !built || labelsQueued) return;
     const { trace: traceShown, rv } = lastLabels;
     labels.update(state, traceShown, rv, lastLabels.params);
     const s = state.sample;
-    built.nodes.forEach((layerNodes, l) => {
-      layerNodes.forEach((n, j) => {
+    const layers = built.nodes.length;
+    for (let n = 0; n < layers; n++) {
+      const l = (labelLayer + n) % layers;
+      let wrote = false;
+      built.nodes[l].forEach((node, j) => {
         let t1 = '';
         let t2 = '';
         if (traceShown) {
@@ -281,10 +290,25 @@ export function createNetworkView(container, { onSelect }) {
           }
           if (l > 0 && l >= rv.backwardFrom) t2 = fmtVal('δ', traceShown.layers[l - 1].delta?.[s]?.[j]);
         }
-        if (n.last.t1 !== t1) n.v1.textContent = n.last.t1 = t1;
-        if (n.last.t2 !== t2) n.v2.textContent = n.last.t2 = t2;
+        if (node.last.t1 !== t1) {
+          node.v1.textContent = node.last.t1 = t1;
+          wrote = true;
+        }
+        if (node.last.t2 !== t2) {
+          node.v2.textContent = node.last.t2 = t2;
+          wrote = true;
+        }
       });
-    });
+      if (wrote && state.playing) {
+        labelLayer = (l + 1) % layers;
+        labelsQueued = true;
+        requestAnimationFrame(() => {
+          labelsQueued = false;
+          updateLabels(state);
+        });
+        return;
+      }
+    }
   }
 
   /** Heatmap thumbnails, drawn apart from the frame-by-frame update; true when it drew. */
