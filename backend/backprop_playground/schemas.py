@@ -321,6 +321,13 @@ class TrainRequest(SnapshotRequest):
         description="whole-set metrics every this many steps (and at the end); default 1000",
     )
     max_history: int = Field(2000, ge=1, le=2000, description="thin `history` to this many entries")
+    heatmaps_resolution: int | None = Field(
+        None,
+        ge=2,
+        le=MAX_RESOLUTION,
+        description="also answer `heatmaps`: /heatmaps of the final step at this resolution "
+        "(2-D data), so a page that plays needs one request per refresh, not two",
+    )
 
 
 class DatasetRequest(SnapshotRequest):
@@ -472,11 +479,6 @@ class Evaluation(Metrics):
     step: int
 
 
-class TrainResponse(Snapshot):
-    history: list[HistoryEntry]
-    evaluations: list[Evaluation]
-
-
 class DatasetRows(BaseModel):
     step: int
     inputs: Matrix
@@ -503,6 +505,14 @@ class Heatmaps(BaseModel):
     extent: list[float]
     resolution: int
     layers: list[HeatmapLayer]
+
+
+class TrainResponse(Snapshot):
+    history: list[HistoryEntry]
+    evaluations: list[Evaluation]
+    heatmaps: Heatmaps | None = Field(
+        None, description="only when `heatmaps_resolution` was given: /heatmaps of `step`"
+    )
 
 
 class GradcheckLayer(BaseModel):

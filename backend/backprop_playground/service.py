@@ -240,12 +240,15 @@ class Trainer:
         steps: int,
         eval_every: int | None,
         max_history: int = MAX_HISTORY,
+        heatmaps_resolution: int | None = None,
     ) -> dict[str, Any]:
         every = eval_every or DEFAULT_EVAL_EVERY
         n_evals = steps // every + 2
-        self.check_work(sc, step + steps, evals=n_evals)
+        self.check_work(sc, step + steps, evals=n_evals, grid=heatmaps_resolution or 0)
         key, entry = self.entry(sc)
         run = entry.run
+        if heatmaps_resolution is not None:
+            run.require_plane()
         state = self.state_at(key, entry, step)
         history = History()
         evaluations = []
@@ -264,6 +267,11 @@ class Trainer:
             evaluations.append({"step": state.step, **result["metrics"]})
         result["history"] = self._history(run, history, max_history)
         result["evaluations"] = evaluations
+        if heatmaps_resolution is not None:
+            result["heatmaps"] = {
+                "step": result["step"],
+                **run.heatmaps(state, heatmaps_resolution),
+            }
         return result
 
     @staticmethod

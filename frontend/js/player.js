@@ -1,14 +1,15 @@
 // Play: training runs while the page draws. One /train request is in flight at a time; each asks
 // for the updates of the frames since the previous one, so the speed (updates per frame, or
-// epochs per frame) holds whatever a round trip costs. Heatmaps follow about ten times a second
-// and the trace (node values, gradient glows) twice a second.
+// epochs per frame) holds whatever a round trip costs. The heatmaps of the new step come in the
+// same answer, at most every HEATMAP_MS (one request per refresh: a request costs the page
+// more than its bytes do), and the trace (node values, gradient glows) twice a second.
 
 import * as api from './api.js';
 import { addHistory, addMetrics } from './history.js';
 import { decodeHeatmaps } from './heatmaps.js';
 import { fitHeat } from './scales.js';
 
-const HEATMAP_MS = 80;
+const HEATMAP_MS = 60;
 const TRACE_MS = 500;
 
 /**
@@ -31,8 +32,7 @@ export function createPlayer(store, deps) {
     const live = () => mine === token && version === s.scenarioVersion;
     let frames = 1;
     let sending = false;
-    let lastHeat = 0;
-    let heatInflight = false;
+    let lastHeat = -Infinity;
     let lastTrace = 0;
     let traceInflight = false;
 
@@ -42,32 +42,29 @@ export function createPlayer(store, deps) {
       const steps = Math.min(deps.limits().trainSteps, Math.max(1, updatesPerFrame() * frames));
       frames = 0;
       // One whole-set evaluation per request (at its end): the charts need no more.
-      deps.call(() => api.postTrain(s.scenario, from, steps, { eval_every: steps }))
+      const extra = { eval_every: steps };
+      const t = deps.now();
+      if (s.has2d && t - lastHeat >= HEATMAP_MS) {
+        lastHeat = t;
+        extra.heatmaps_resolution = deps.limits().playResolution;
+      }
+      deps.call(() => api.postTrain(s.scenario, from, steps, extra))
         .then((r) => {
           if (!live()) return;
           addHistory(s.history, r.history, r.evaluations);
           addMetrics(s.history, r.step, r.metrics);
-          store.set({ step: r.step, params: r.params, snapshot: deps.snapshotOf(r), maxStep: Math.max(s.maxStep, r.step), history: s.history });
+          const patch = { step: r.step, params: r.params, snapshot: deps.snapshotOf(r), maxStep: Math.max(s.maxStep, r.step), history: s.history };
+          if (r.heatmaps) {
+            const decoded = decodeHeatmaps(r.heatmaps, r.step);
+            patch.heatmaps = decoded;
+            patch.scales = { ...s.scales, heat: s.scales.heat ?? fitHeat(decoded) };
+          }
+          store.set(patch);
           if (r.diverged) deps.onDiverged();
         })
         .catch(() => live() && deps.onFailed())
         .finally(() => {
           sending = false;
-        });
-    }
-
-    function heatmaps() {
-      heatInflight = true;
-      const k = s.step;
-      deps.call(() => api.postHeatmaps(s.scenario, k, deps.limits().playResolution), { report: false })
-        .then((h) => {
-          if (!live()) return;
-          const decoded = decodeHeatmaps(h, k);
-          store.set({ heatmaps: decoded, scales: { ...s.scales, heat: s.scales.heat ?? fitHeat(decoded) } });
-        })
-        .catch(() => {})
-        .finally(() => {
-          heatInflight = false;
         });
     }
 
@@ -86,10 +83,6 @@ export function createPlayer(store, deps) {
       if (!sending) train();
       frames++;
       const t = deps.now();
-      if (s.has2d && !heatInflight && t - lastHeat >= HEATMAP_MS) {
-        lastHeat = t;
-        heatmaps();
-      }
       if (!traceInflight && t - lastTrace >= TRACE_MS) {
         lastTrace = t;
         trace();

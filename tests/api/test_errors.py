@@ -163,6 +163,15 @@ def test_heatmaps_need_2d_data(client):
     }
     r = _post(client, "/api/v1/heatmaps", {"scenario": sc, "step": 0, "resolution": 10})
     assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"][:3] == ["body", "scenario", "dataset"]
+    body = {"scenario": sc, "step": 0, "steps": 5, "heatmaps_resolution": 10}
+    r = _post(client, "/api/v1/train", body)
+    assert r.status_code == 422
+    assert "2-D" in r.json()["detail"][0]["msg"]
+    for bad in (1, 10_000, 2.5, "8"):
+        r = _post(client, "/api/v1/train", {**body, "heatmaps_resolution": bad})
+        assert r.status_code == 422
+        assert r.json()["detail"][0]["loc"] == ["body", "heatmaps_resolution"]
 
 
 def test_work_over_the_budget_is_refused_up_front(client):

@@ -135,6 +135,20 @@ def test_heatmaps_are_float32_grids(client, presets):
     assert np.all(np.abs(out) <= 1)
 
 
+def test_train_can_answer_the_heatmaps_of_its_last_step(client, presets):
+    sc = presets["tf-circle"]["scenario"]
+    body = {"scenario": sc, "step": 3, "steps": 40, "eval_every": 40}
+    plain = client.post("/api/v1/train", json=body).json()
+    assert "heatmaps" not in plain
+    r = client.post("/api/v1/train", json={**body, "heatmaps_resolution": 12})
+    assert r.status_code == 200
+    both = r.json()
+    assert both["params"] == plain["params"] and both["history"] == plain["history"]
+    alone = client.post("/api/v1/heatmaps", json={"scenario": sc, "step": 43, "resolution": 12})
+    assert both["heatmaps"] == alone.json()
+    assert both["heatmaps"]["step"] == 43 and both["heatmaps"]["resolution"] == 12
+
+
 def test_openapi_documents_the_contract(client):
     r = client.get("/openapi.json")
     assert r.status_code == 200

@@ -100,6 +100,7 @@ async def train(body: TrainRequest, request: Request) -> JSONResponse:
         body.steps,
         body.eval_every,
         body.max_history,
+        body.heatmaps_resolution,
     )
     return JSONResponse(result)
 

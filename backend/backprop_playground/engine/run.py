@@ -593,10 +593,14 @@ class Run:
                  if ev["kind"] == "add_points"]  # fmt: skip
         return np.concatenate([self.data.labels, *added])
 
-    def heatmaps(self, state: State, resolution: int) -> dict[str, Any]:
-        """Every unit's output over a resolution x resolution grid of the input plane."""
+    def require_plane(self) -> None:
+        """Heatmaps are drawn over the input plane: the data must have two input columns."""
         if self.data.inputs.shape[1] != 2:
             raise ScenarioError(("dataset",), "heatmaps need 2-D data (two input columns)")
+
+    def heatmaps(self, state: State, resolution: int) -> dict[str, Any]:
+        """Every unit's output over a resolution x resolution grid of the input plane."""
+        self.require_plane()
         x0, x1, y0, y1 = self.data.extent
         xs = np.linspace(x0, x1, resolution)
         ys = np.linspace(y0, y1, resolution)
