@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+
+import numpy as np
+
 EDGES_JS = """() => Object.fromEntries([...document.querySelectorAll('[data-edge]')].map(
     (e) => [e.dataset.edge, {weight: e.dataset.weight, stroke: e.getAttribute('stroke')}]))"""
 
@@ -45,3 +49,25 @@ def api_weights(layers: list[dict], key: str) -> dict[str, float]:
             for i, w in enumerate(row):
                 out[f"{idx + 1}:{i}:{j}"] = w
     return out
+
+
+PIXELS_JS = """async (b64) => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + b64;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let bin = '';
+    for (let k = 0; k < d.length; k += 8192) bin += String.fromCharCode(...d.subarray(k, k + 8192));
+    return [c.width, c.height, btoa(bin)];
+}"""
+
+
+def pixels(page, png: bytes) -> np.ndarray:
+    """A screenshot as an [h, w, 4] uint8 array, decoded by the browser (no image library)."""
+    w, h, data = page.evaluate(PIXELS_JS, base64.b64encode(png).decode())
+    return np.frombuffer(base64.b64decode(data), dtype=np.uint8).reshape(h, w, 4)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from tests.e2e.harness import api, idle
 from tests.e2e.helpers import (
     api_weights,
@@ -10,6 +12,7 @@ from tests.e2e.helpers import (
     edges,
     luminance,
     phase,
+    pixels,
     rgb,
     weights,
 )
@@ -231,6 +234,78 @@ def test_play_advances_and_pause_stops(page, server_url):
     )
     snap = api(server_url, "snapshot", {"scenario": scenario_of(page), "step": stopped})
     assert weights(page) == api_weights(snap["params"], "W")
+
+
+def test_the_canvas_drawn_while_playing_shows_what_the_network_shows_at_rest(page):
+    """While Play runs, a worker paints thumbnails, glows and edges on one canvas (repainting
+    only what visibly changed); at rest the SVG draws them. With the whole training set as the
+    batch and a negligible learning rate every step looks the same, so both pictures must agree.
+    """
+    sc = scenario_of(page)
+    sc = {
+        **sc,
+        "hidden_layers": [6, 6, 6],
+        "batch_size": 5000,  # the whole training set
+        "optimizer": {"kind": "sgd", "lr": 1e-12},
+    }
+    assert page.evaluate("(s) => window.playground.session.loadScenario(s)", sc)
+    idle(page)
+    # Node values and the loss are SVG text in both pictures (and name the step's samples).
+    page.add_style_tag(content="#network text.val, #network .loss-label { visibility: hidden }")
+    net = page.locator("#network")
+    page.get_by_test_id("play").click()
+    page.wait_for_function("() => window.playground.step >= 40", timeout=15000)
+    page.wait_for_timeout(1200)  # a trace (glows, node values) and heatmaps have arrived
+    assert page.locator("#network canvas.edge-canvas").is_visible()
+    playing = pixels(page, net.screenshot())[..., :3].astype(int)
+    page.get_by_test_id("play").click()
+    idle(page)
+    page.wait_for_timeout(300)
+    assert page.locator("#network canvas.edge-canvas").is_hidden()
+    rest = pixels(page, net.screenshot())[..., :3].astype(int)
+    assert playing.shape == rest.shape
+    # The check can fail: edges, glows and thumbnails cover much of the view.
+    drawn = np.mean(rest.min(axis=2) < 200)
+    assert drawn > 0.08, drawn
+    differ = np.abs(playing - rest).max(axis=2) > 60
+    # Allowed: antialiasing of filled vs stroked curves, thumbnails from a 32- instead of a
+    # 48-point grid, and the loss label, which is written at rest only.
+    assert differ.mean() < 0.015, differ.mean()
+
+
+def test_the_canvas_repainted_piece_by_piece_equals_one_painted_whole(page):
+    """While training moves the weights, the worker repaints only the strips whose edges
+    visibly changed. Freeze the state mid-play (hold the answers), then make it paint everything
+    afresh (a resize rebuilds the view): the two pictures must agree. New traces are held from
+    the start, so the glows never change and nothing but those strips is repainted."""
+    sc = {**scenario_of(page), "hidden_layers": [6, 6, 6]}
+    sc["optimizer"] = {"kind": "sgd", "lr": 0.3}
+    assert page.evaluate("(s) => window.playground.session.loadScenario(s)", sc)
+    idle(page)
+    page.add_style_tag(content="#network text.val, #network .loss-label { visibility: hidden }")
+    net = page.locator("#network")
+    held = []
+    page.route("**/api/v1/step", lambda route: held.append(route))
+    page.get_by_test_id("play").click()
+    page.wait_for_function("() => window.playground.step >= 300", timeout=20000)
+    page.route("**/api/v1/**", lambda route: held.append(route))
+    page.wait_for_timeout(1000)  # answers already on their way arrive; later ones wait
+    frozen = page.evaluate("window.playground.step")
+    piecewise = pixels(page, net.screenshot())[..., :3].astype(int)
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"] - 40, "height": size["height"]})
+    page.wait_for_timeout(300)
+    page.set_viewport_size(size)
+    page.wait_for_timeout(600)
+    assert page.evaluate("window.playground.step") == frozen
+    assert page.evaluate("window.playground.state.playing")
+    whole = pixels(page, net.screenshot())[..., :3].astype(int)
+    page.get_by_test_id("play").click()
+    page.unroute_all(behavior="ignoreErrors")  # the held requests go on; Pause drops them
+    assert whole.min(axis=2).mean() < 240  # something is drawn
+    # Allowed: what a repaint waits for (a colour step under 7/255, a quarter pixel of width).
+    differ = np.abs(piecewise - whole).max(axis=2) > 40
+    assert differ.mean() < 0.0005, differ.mean()
 
 
 def test_rewinding_to_zero_restores_the_initial_weights(page):

@@ -146,6 +146,9 @@ function build(msg) {
   canvas.width = Math.round(msg.width * dpr);
   canvas.height = Math.round(msg.height * dpr);
   halos = new OffscreenCanvas(canvas.width, canvas.height);
+  // Thumbnails drawn for the old layout would sit in the wrong places: wait for new ones.
+  thumbs?.close?.();
+  thumbs = null;
   const n = layerOf.length;
   centre = [];
   outlines = new Array(n);
