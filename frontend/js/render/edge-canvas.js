@@ -22,7 +22,7 @@ export function createEdgeCanvas(container, before) {
   worker.postMessage({ type: 'init', canvas: offscreen }, [offscreen]);
   let size = { w: 0, h: 0 };
   let active = false;
-  let haloKey = null;
+  let sentHalos = null;
   let thumbsSent = null;
   let sent = null; // {colors, widths, dashed} the worker has, to send only what changed
   let layers = 0;
@@ -48,13 +48,13 @@ export function createEdgeCanvas(container, before) {
       });
       layers = edgeList.reduce((m, e) => Math.max(m, e.l), 0);
       worker.postMessage({ type: 'build', ends, layers: layerOf, columns, width: size.w, height: size.h, dpr: devicePixelRatio || 1, haloColor }, [ends.buffer, layerOf.buffer, columns.buffer]);
-      haloKey = null;
+      sentHalos = null;
       thumbsSent = null;
       sent = null;
     },
     /**
      * Paints on the canvas (on = true) or hands the drawing back to the layers it replaces.
-     * edgeList: [{cur: {color, width, cls, haloW, haloO}}], the values the SVG elements get;
+     * edgeList: [{cur: {color, width, dashed, haloW, haloO}}], the values the SVG elements get;
      * thumbs: the thumbnail canvas (sent again when thumbsVersion changes); hidden: the
      * elements the canvas stands in for.
      */
@@ -63,7 +63,7 @@ export function createEdgeCanvas(container, before) {
         active = on;
         canvas.hidden = !on;
         for (const layer of hidden) layer.style.visibility = on ? 'hidden' : '';
-        haloKey = null;
+        sentHalos = null;
         thumbsSent = null;
         sent = null;
       }
@@ -77,18 +77,16 @@ export function createEdgeCanvas(container, before) {
       const widths = new Float32Array(n);
       const dashed = new Uint8Array(n);
       const halos = new Float32Array(2 * n);
-      let key = '';
       for (let k = 0; k < n; k++) {
         const last = edgeList[k].cur;
         colors[k] = last.color;
         widths[k] = last.width;
-        dashed[k] = last.cls.includes('nonfinite') || last.cls.includes('pruned') ? 1 : 0;
+        dashed[k] = last.dashed ? 1 : 0;
         halos[2 * k] = last.haloW;
         halos[2 * k + 1] = last.haloO;
-        key += `${last.haloW},${last.haloO};`;
       }
-      const haloChanged = key !== haloKey;
-      haloKey = key;
+      const haloChanged = !sentHalos || sentHalos.length !== halos.length || halos.some((v, k) => v !== sentHalos[k]);
+      if (haloChanged) sentHalos = halos.slice();
       // The layers with an edge that looks different from what the worker painted (a step of
       // the colour scale or a quarter pixel of width is too small to see at 60 frames a second,
       // and comparing with what was painted lets small steps add up); none: no message.

@@ -214,7 +214,8 @@ export function createNetworkView(container, { onSelect }) {
       const selected = sel?.kind === 'edge' && sel.layer === l && sel.from === i && sel.to === j;
       // Pruned weights stay at zero (issue 4): drawn dashed.
       const pruned = prunedMask?.[l - 1]?.[j]?.[i] === true;
-      const cls = `edge${finite ? '' : ' nonfinite'}${pruned ? ' pruned' : ''}${flow ? ` flow ${active.kind}` : ''}${selected ? ' selected' : ''}`;
+      // (Class names are built only for the SVG: while playing, the canvas draws.)
+      const cls = playing ? '' : `edge${finite ? '' : ' nonfinite'}${pruned ? ' pruned' : ''}${flow ? ` flow ${active.kind}` : ''}${selected ? ' selected' : ''}`;
       // The glow's width does not follow the edge's, so it changes only with the gradient.
       // Squared, so that only the large gradients glow strongly.
       const haloW = Math.round((4 + 9 * haloT) * 2) / 2;
@@ -222,7 +223,7 @@ export function createNetworkView(container, { onSelect }) {
       const cur = e.cur;
       cur.color = color;
       cur.width = width;
-      cur.cls = cls;
+      cur.dashed = !finite || pruned;
       cur.haloW = haloW;
       cur.haloO = haloO;
       const last = e.last;
