@@ -9,7 +9,8 @@
 import { colorDistance } from '../colors.js';
 
 const VISIBLE_WIDTH = 0.5; // px
-const VISIBLE_COLOR = 6; // of 255, in any channel
+/** A colour change smaller than this (of 255, in any channel) is not painted while playing. */
+export const VISIBLE_COLOR = 6;
 
 export function createEdgeCanvas(container, before) {
   const canvas = document.createElement('canvas');

@@ -3,11 +3,11 @@
 // only changes the attributes whose values changed.
 
 import { full, fmt, isNum } from '../format.js';
-import { HALO, NONFINITE } from '../colors.js';
+import { colorDistance, HALO, NONFINITE } from '../colors.js';
 import { reveal } from '../phases.js';
 import { edgeEnds, edgePath, layoutNetwork } from './network-layout.js';
 import { drawThumbnails } from './thumbnails.js';
-import { createEdgeCanvas } from './edge-canvas.js';
+import { createEdgeCanvas, VISIBLE_COLOR } from './edge-canvas.js';
 import { createNetworkLabels } from './network-labels.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -251,7 +251,10 @@ export function createNetworkView(container, { onSelect }) {
         if (n.bias) {
           const b = params[l - 1].b[j];
           const bc = isNum(b) ? biasScale.color(b) : NONFINITE;
-          if (last.b !== bc) put(n.bias, 'fill', (last.b = bc));
+          // While playing, a bias is painted again when its colour visibly moved (as the edges
+          // on the canvas are): each change repaints the node layer.
+          const moved = playing && last.b !== undefined ? colorDistance(bc, last.b) > VISIBLE_COLOR : last.b !== bc;
+          if (moved) put(n.bias, 'fill', (last.b = bc));
           if (last.bv !== b) {
             last.bv = b;
             n.bias.setAttribute('data-value', full(b));
