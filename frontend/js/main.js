@@ -127,6 +127,10 @@ window.playground = {
   },
   session,
   whenIdle: () => session.whenIdle(),
+  /** Counters for the browser benchmark. */
+  get stats() {
+    return { thumbnailsDrawn: network.thumbnailsDrawn };
+  },
   /** Draws the state again (after a test or a console session edited it in place). */
   redraw: () => store.touch('params'),
   ready: null,

@@ -30,11 +30,12 @@ WINDOW_SECONDS = 5.0  # p95 is also reported per window of this length, to show 
 
 PROBE_JS = """() => {
   const probe = { frames: [], heat: 0, last: null, stop: false };
-  const s = window.playground.state;
+  // Thumbnail refreshes actually drawn (not only heatmaps received).
+  const drawn = () => window.playground.stats.thumbnailsDrawn;
   const tick = (t) => {
     if (probe.stop) return;
     probe.frames.push(t);
-    if (s.heatmaps !== probe.last) { probe.heat++; probe.last = s.heatmaps; }
+    if (drawn() !== probe.last) { probe.heat++; probe.last = drawn(); }
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);

@@ -24,7 +24,8 @@ export function createEdgeCanvas(container, before) {
   let size = { w: 0, h: 0 };
   let active = false;
   let sentHalos = null;
-  let thumbsSent = null;
+  let thumbsSent = false; // the thumbnails at rest were sent since painting started
+  let tilesSent = 0;
   let sent = null; // {colors, widths, dashed} the worker has, to send only what changed
   let layers = 0;
 
@@ -50,28 +51,43 @@ export function createEdgeCanvas(container, before) {
       layers = edgeList.reduce((m, e) => Math.max(m, e.l), 0);
       worker.postMessage({ type: 'build', ends, layers: layerOf, columns, width: size.w, height: size.h, dpr: devicePixelRatio || 1, haloColor }, [ends.buffer, layerOf.buffer, columns.buffer]);
       sentHalos = null;
-      thumbsSent = null;
+      // While painting, the canvas at rest was just cleared: new tiles follow instead.
+      thumbsSent = active;
       sent = null;
+    },
+    /** Whether the canvas paints (training plays). */
+    get active() {
+      return active;
+    },
+    /** New thumbnails while painting: tiles of thumbnailTiles (their pixels are handed over). */
+    tiles(list) {
+      tilesSent++;
+      worker.postMessage({ type: 'tiles', tiles: list }, list.map((t) => t.pixels.buffer));
     },
     /**
      * Paints on the canvas (on = true) or hands the drawing back to the layers it replaces.
      * edgeList: [{cur: {color, width, dashed, haloW, haloO}}], the values the SVG elements get;
-     * thumbs: the thumbnail canvas (sent again when thumbsVersion changes); hidden: the
-     * elements the canvas stands in for.
+     * thumbs: the thumbnail canvas at rest (its picture is sent when painting starts; later
+     * thumbnails come through `tiles`); hidden: the elements the canvas stands in for.
      */
-    render(on, edgeList, thumbs, thumbsVersion, hidden) {
+    render(on, edgeList, thumbs, hidden) {
       if (on !== active) {
         active = on;
         canvas.hidden = !on;
         for (const layer of hidden) layer.style.visibility = on ? 'hidden' : '';
         sentHalos = null;
-        thumbsSent = null;
+        thumbsSent = false;
         sent = null;
       }
       if (!on) return;
-      if (thumbsVersion !== thumbsSent) {
-        thumbsSent = thumbsVersion;
-        createImageBitmap(thumbs).then((bitmap) => worker.postMessage({ type: 'thumbs', bitmap }, [bitmap]), () => {});
+      if (!thumbsSent) {
+        thumbsSent = true;
+        const asked = tilesSent;
+        createImageBitmap(thumbs).then((bitmap) => {
+          // Tiles sent meanwhile are newer than this picture.
+          if (tilesSent === asked) worker.postMessage({ type: 'thumbs', bitmap }, [bitmap]);
+          else bitmap.close();
+        }, () => {});
       }
       const n = edgeList.length;
       const colors = new Array(n);

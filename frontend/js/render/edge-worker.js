@@ -5,7 +5,8 @@
 //   {type: 'build', ends: Float64Array (x1, y1, x2, y2 per edge), layers: Uint8Array (layer of
 //    each edge, 1…L), columns: Float64Array (x0, x1 per node column), width, height, dpr,
 //    haloColor}
-//   {type: 'thumbs', bitmap: ImageBitmap | null}
+//   {type: 'thumbs', bitmap: ImageBitmap} (the thumbnails at rest, the canvas's size)
+//   {type: 'tiles', tiles: [{x, y, size, nx, ny, pixels}]} (new thumbnails, thumbnailTiles)
 //   {type: 'frame', colors: [css], widths: Float32Array, dashed: Uint8Array,
 //    halos: Float32Array (w, opacity per edge) | null, dirty: Uint8Array (per layer) | null}
 //
@@ -17,6 +18,7 @@
 // curve several times slower than it fills the same shape.
 
 import { edgeOutline } from './network-layout.js';
+import { drawTiles } from './thumbnails.js';
 
 const NONFINITE_DASH = [4, 3];
 const HAIRLINE = 1; // at most this wide, an edge is stroked (thin strokes are cheap)
@@ -30,7 +32,7 @@ let centre = []; // Path2D of each edge's curve
 let outlines = []; // per edge: Map width -> Path2D
 let dpr = 1;
 let haloColor = '#8f6fd0';
-let thumbs = null;
+let thumbs = null; // OffscreenCanvas with the thumbnails, or null before any arrived
 let halos = null; // OffscreenCanvas with the glows, redrawn when they change
 let data = null; // latest {colors, widths, dashed}
 let haloData = null; // glows not drawn yet
@@ -147,7 +149,6 @@ function build(msg) {
   canvas.height = Math.round(msg.height * dpr);
   halos = new OffscreenCanvas(canvas.width, canvas.height);
   // Thumbnails drawn for the old layout would sit in the wrong places: wait for new ones.
-  thumbs?.close?.();
   thumbs = null;
   const n = layerOf.length;
   centre = [];
@@ -176,9 +177,20 @@ self.onmessage = ({ data: msg }) => {
     ctx = canvas.getContext('2d', { alpha: false });
   } else if (msg.type === 'build') {
     build(msg);
-  } else if (msg.type === 'thumbs') {
-    thumbs?.close?.();
-    thumbs = msg.bitmap;
+  } else if (msg.type === 'thumbs' || msg.type === 'tiles') {
+    if (!canvas) return;
+    thumbs ??= new OffscreenCanvas(canvas.width, canvas.height);
+    const g = thumbs.getContext('2d');
+    g.setTransform(1, 0, 0, 1, 0, 0);
+    if (msg.type === 'thumbs') {
+      g.clearRect(0, 0, thumbs.width, thumbs.height);
+      g.drawImage(msg.bitmap, 0, 0);
+      msg.bitmap.close();
+    } else {
+      g.setTransform(dpr, 0, 0, dpr, 0, 0);
+      for (const t of msg.tiles) g.clearRect(t.x, t.y, t.size, t.size);
+      drawTiles(g, msg.tiles, (w, h) => new OffscreenCanvas(w, h));
+    }
     thumbsDirty = true;
     schedule();
   } else if (msg.type === 'frame') {

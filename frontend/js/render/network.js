@@ -6,7 +6,7 @@ import { full, fmt, isNum } from '../format.js';
 import { colorDistance, HALO, NONFINITE } from '../colors.js';
 import { reveal } from '../phases.js';
 import { edgeEnds, edgePath, layoutNetwork } from './network-layout.js';
-import { drawThumbnails } from './thumbnails.js';
+import { drawThumbnails, thumbnailTiles } from './thumbnails.js';
 import { createEdgeCanvas, VISIBLE_COLOR } from './edge-canvas.js';
 import { createNetworkLabels } from './network-labels.js';
 
@@ -47,6 +47,7 @@ export function createNetworkView(container, { onSelect }) {
   let built = null; // {key, layout, edges, nodes}
   let pads; // room beside the columns (lecture mode, narrow screens)
   let thumbsKey = null;
+  let thumbnailsDrawn = 0; // for the browser benchmark: how often the thumbnails were refreshed
   let size = { w: container.clientWidth, h: container.clientHeight };
   let dirtySize = true;
   new ResizeObserver(() => {
@@ -262,7 +263,7 @@ export function createNetworkView(container, { onSelect }) {
         }
       });
     });
-    fast.render(state.playing, built.edges, canvas, thumbsKey, [canvas, haloSvg, edgeSvg]);
+    fast.render(state.playing, built.edges, canvas, [canvas, haloSvg, edgeSvg]);
     lastLabels = { trace: traceShown, rv, params, playing: state.playing };
     return animating;
   }
@@ -315,19 +316,28 @@ export function createNetworkView(container, { onSelect }) {
     }
   }
 
-  /** Heatmap thumbnails, drawn apart from the frame-by-frame update; true when it drew. */
+  /**
+   * Heatmap thumbnails, drawn apart from the frame-by-frame update; true when it drew. While
+   * training plays, the edge worker gets them as pixel tiles and paints them itself.
+   */
   function updateThumbnails(state) {
     if (!built) return false;
-    const hk = `${built.key}|${state.heatmaps?.step}|${state.heatmaps?.layers?.length}|${state.scales?.heat}|${state.scenarioVersion}`;
+    const playing = state.playing && fast.active;
+    const hk = `${built.key}|${state.heatmaps?.step}|${state.heatmaps?.layers?.length}|${state.scales?.heat}|${state.scenarioVersion}|${playing}`;
     if (hk === thumbsKey) return false;
     thumbsKey = hk;
-    drawThumbnails(canvas, built.layout, state);
+    if (playing) fast.tiles(thumbnailTiles(built.layout, state));
+    else drawThumbnails(canvas, built.layout, state);
+    thumbnailsDrawn++;
     return true;
   }
 
   return {
     update,
     updateThumbnails,
+    get thumbnailsDrawn() {
+      return thumbnailsDrawn;
+    },
     updateLabels,
     svg,
     layers: [haloSvg, edgeSvg, svg],
