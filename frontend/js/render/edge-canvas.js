@@ -26,6 +26,7 @@ export function createEdgeCanvas(container, before) {
   let sentHalos = null;
   let thumbsSent = false; // the thumbnails at rest were sent since painting started
   let tilesSent = 0;
+  let builds = 0;
   let sent = null; // {colors, widths, dashed} the worker has, to send only what changed
   let layers = 0;
 
@@ -49,6 +50,7 @@ export function createEdgeCanvas(container, before) {
         layerOf[k] = e.l;
       });
       layers = edgeList.reduce((m, e) => Math.max(m, e.l), 0);
+      builds++;
       worker.postMessage({ type: 'build', ends, layers: layerOf, columns, width: size.w, height: size.h, dpr: devicePixelRatio || 1, haloColor }, [ends.buffer, layerOf.buffer, columns.buffer]);
       sentHalos = null;
       // While painting, the canvas at rest was just cleared: new tiles follow instead.
@@ -82,10 +84,10 @@ export function createEdgeCanvas(container, before) {
       if (!on) return;
       if (!thumbsSent) {
         thumbsSent = true;
-        const asked = tilesSent;
+        const asked = `${tilesSent}:${builds}`;
         createImageBitmap(thumbs).then((bitmap) => {
-          // Tiles sent meanwhile are newer than this picture.
-          if (tilesSent === asked) worker.postMessage({ type: 'thumbs', bitmap }, [bitmap]);
+          // Tiles sent meanwhile are newer than this picture; a new layout makes it wrong.
+          if (asked === `${tilesSent}:${builds}`) worker.postMessage({ type: 'thumbs', bitmap }, [bitmap]);
           else bitmap.close();
         }, () => {});
       }
