@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import warnings
+
+import numpy as np
+
 
 def test_diverging_preset(client, presets):
     sc = presets["lr-too-high"]["scenario"]
@@ -44,3 +49,19 @@ def test_overflow_reaches_json_as_null(client):
     assert body["diverged"] is True
     flat = [w for p in body["params"] for row in p["W"] for w in row]
     assert None in flat or body["metrics"]["train_loss"] is None
+
+
+def test_heatmaps_of_a_diverged_run_are_non_finite_not_a_warning(client, presets):
+    sc = presets["lr-too-high"]["scenario"]
+    body = {"scenario": sc, "step": 0, "steps": 400, "heatmaps_resolution": 8}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow in the float32 cast would fail here
+        r = client.post("/api/v1/train", json=body)
+    assert r.status_code == 200
+    answer = r.json()
+    assert answer["diverged"] is True
+    hidden = answer["heatmaps"]["layers"][1]["units"]
+    grids = [np.frombuffer(base64.b64decode(u), dtype="<f4") for u in hidden]
+    assert any(not np.all(np.isfinite(g)) for g in grids)
+    same = client.post("/api/v1/heatmaps", json={"scenario": sc, "step": 400, "resolution": 8})
+    assert same.json() == answer["heatmaps"]

@@ -618,7 +618,9 @@ class Run:
         )  # fmt: skip
         layers = []
         for layer in range(lay.n_layers + 1):
-            block = lay.units(A, layer).astype("<f4")
+            # Beyond float32's range (a diverging run) a value is drawn as non-finite: inf.
+            with np.errstate(over="ignore"):
+                block = lay.units(A, layer).astype("<f4")
             layers.append(
                 {
                     "units": [
