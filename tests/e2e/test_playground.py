@@ -292,6 +292,7 @@ def test_the_canvas_repainted_piece_by_piece_equals_one_painted_whole(page):
     page.wait_for_timeout(1000)  # answers already on their way arrive; later ones wait
     frozen = page.evaluate("window.playground.step")
     piecewise = pixels(page, net.screenshot())[..., :3].astype(int)
+    drawn = page.evaluate("window.playground.stats.thumbnailsDrawn")
     size = page.viewport_size
     page.set_viewport_size({"width": size["width"] - 40, "height": size["height"]})
     page.wait_for_timeout(300)
@@ -299,9 +300,11 @@ def test_the_canvas_repainted_piece_by_piece_equals_one_painted_whole(page):
     page.wait_for_timeout(600)
     assert page.evaluate("window.playground.step") == frozen
     assert page.evaluate("window.playground.state.playing")
+    # The view was built again (its thumbnails were sent to the worker anew).
+    assert page.evaluate("window.playground.stats.thumbnailsDrawn") > drawn
     whole = pixels(page, net.screenshot())[..., :3].astype(int)
     page.get_by_test_id("play").click()
-    page.unroute_all(behavior="ignoreErrors")  # the held requests go on; Pause drops them
+    page.unroute_all(behavior="ignoreErrors")  # the held requests never answer; Pause drops them
     assert whole.min(axis=2).mean() < 240  # something is drawn
     # Allowed: what a repaint waits for (a colour step under 7/255, a quarter pixel of width).
     differ = np.abs(piecewise - whole).max(axis=2) > 40

@@ -24,9 +24,6 @@ export function createEdgeCanvas(container, before) {
   let size = { w: 0, h: 0 };
   let active = false;
   let sentHalos = null;
-  let thumbsSent = false; // the thumbnails at rest were sent since painting started
-  let tilesSent = 0;
-  let builds = 0;
   let sent = null; // {colors, widths, dashed} the worker has, to send only what changed
   let layers = 0;
 
@@ -50,47 +47,35 @@ export function createEdgeCanvas(container, before) {
         layerOf[k] = e.l;
       });
       layers = edgeList.reduce((m, e) => Math.max(m, e.l), 0);
-      builds++;
       worker.postMessage({ type: 'build', ends, layers: layerOf, columns, width: size.w, height: size.h, dpr: devicePixelRatio || 1, haloColor }, [ends.buffer, layerOf.buffer, columns.buffer]);
       sentHalos = null;
-      // While painting, the canvas at rest was just cleared: new tiles follow instead.
-      thumbsSent = active;
       sent = null;
     },
     /** Whether the canvas paints (training plays). */
     get active() {
       return active;
     },
-    /** New thumbnails while painting: tiles of thumbnailTiles (their pixels are handed over). */
+    /**
+     * The thumbnails while painting: every tile of thumbnailTiles (an empty list: none), which
+     * replace the ones painted before (their pixels are handed over).
+     */
     tiles(list) {
-      tilesSent++;
       worker.postMessage({ type: 'tiles', tiles: list }, list.map((t) => t.pixels.buffer));
     },
     /**
      * Paints on the canvas (on = true) or hands the drawing back to the layers it replaces.
      * edgeList: [{cur: {color, width, dashed, haloW, haloO}}], the values the SVG elements get;
-     * thumbs: the thumbnail canvas at rest (its picture is sent when painting starts; later
-     * thumbnails come through `tiles`); hidden: the elements the canvas stands in for.
+     * hidden: the elements the canvas stands in for. The thumbnails come through `tiles`.
      */
-    render(on, edgeList, thumbs, hidden) {
+    render(on, edgeList, hidden) {
       if (on !== active) {
         active = on;
         canvas.hidden = !on;
         for (const layer of hidden) layer.style.visibility = on ? 'hidden' : '';
         sentHalos = null;
-        thumbsSent = false;
         sent = null;
       }
       if (!on) return;
-      if (!thumbsSent) {
-        thumbsSent = true;
-        const asked = `${tilesSent}:${builds}`;
-        createImageBitmap(thumbs).then((bitmap) => {
-          // Tiles sent meanwhile are newer than this picture; a new layout makes it wrong.
-          if (asked === `${tilesSent}:${builds}`) worker.postMessage({ type: 'thumbs', bitmap }, [bitmap]);
-          else bitmap.close();
-        }, () => {});
-      }
       const n = edgeList.length;
       const colors = new Array(n);
       const widths = new Float32Array(n);
@@ -108,7 +93,8 @@ export function createEdgeCanvas(container, before) {
       if (haloChanged) sentHalos = halos.slice();
       // The layers with an edge that looks different from what the worker painted (a step of
       // the colour scale or a quarter pixel of width is too small to see at 60 frames a second,
-      // and comparing with what was painted lets small steps add up); none: no message.
+      // and comparing with what was painted lets small steps add up); none: no message. The
+      // worker keeps the values of the dirty layers only, so `sent` is what it paints.
       let dirty = null;
       if (sent && !haloChanged) {
         dirty = new Uint8Array(layers + 1);

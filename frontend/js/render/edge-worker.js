@@ -5,15 +5,16 @@
 //   {type: 'build', ends: Float64Array (x1, y1, x2, y2 per edge), layers: Uint8Array (layer of
 //    each edge, 1…L), columns: Float64Array (x0, x1 per node column), width, height, dpr,
 //    haloColor}
-//   {type: 'thumbs', bitmap: ImageBitmap} (the thumbnails at rest, the canvas's size)
-//   {type: 'tiles', tiles: [{x, y, size, nx, ny, pixels}]} (new thumbnails, thumbnailTiles)
+//   {type: 'tiles', tiles: [{x, y, size, nx, ny, pixels}]} (all the thumbnails, thumbnailTiles)
 //   {type: 'frame', colors: [css], widths: Float32Array, dashed: Uint8Array,
 //    halos: Float32Array (w, opacity per edge) | null, dirty: Uint8Array (per layer) | null}
 //
 // Only what changed is painted again. The edges of layer l lie between the node columns l−1 and
 // l, so each layer has its own strip of the canvas: a frame repaints the strips of the layers
-// whose edges look different (`dirty`); new thumbnails repaint the node columns between the
-// strips (`columns`, the nodes' x-ranges, which no edge enters); new glows, everything. Edges
+// whose edges look different (`dirty`), taking only those layers' values from the message (so
+// what is painted is what the main thread compared with); new thumbnails repaint the node
+// columns between the strips (`columns`, the nodes' x-ranges, with the ends of the edges that
+// meet there); new glows, everything. Edges
 // wider than a pixel are filled as outlines (edgeOutline): a software rasterizer strokes a wide
 // curve several times slower than it fills the same shape.
 
@@ -34,7 +35,7 @@ let dpr = 1;
 let haloColor = '#8f6fd0';
 let thumbs = null; // OffscreenCanvas with the thumbnails, or null before any arrived
 let halos = null; // OffscreenCanvas with the glows, redrawn when they change
-let data = null; // latest {colors, widths, dashed}
+let data = null; // {colors, widths, dashed} of every edge as painted (or about to be)
 let haloData = null; // glows not drawn yet
 let full = true; // everything must be painted
 let thumbsDirty = false; // the node columns must be painted
@@ -108,23 +109,24 @@ function paint() {
     background();
     for (let k = 0; k < centre.length; k++) drawEdge(k);
   } else {
-    if (thumbsDirty) for (let c = 0; c < columns.length; c += 2) repaint(columns[c], columns[c + 1], -1);
-    for (let l = 0; dirty && l < dirty.length; l++) if (dirty[l] && strips[l]) repaint(strips[l][0], strips[l][1], l);
+    // Column c is where the edges of layer c end and those of layer c + 1 begin.
+    if (thumbsDirty) for (let c = 0; c < columns.length; c += 2) repaint(columns[c], columns[c + 1], c / 2, c / 2 + 1);
+    for (let l = 0; dirty && l < dirty.length; l++) if (dirty[l] && strips[l]) repaint(strips[l][0], strips[l][1], l, l);
   }
   full = false;
   thumbsDirty = false;
   dirty = null;
 }
 
-/** Paints the strip x0…x1 (CSS pixels) again, with the edges of layer l. */
-function repaint(x0, x1, l) {
+/** Paints the strip x0…x1 (CSS pixels) again, with the edges of layers l0…l1. */
+function repaint(x0, x1, l0, l1) {
   ctx.save();
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.beginPath();
   ctx.rect(x0, 0, x1 - x0, canvas.height / dpr);
   ctx.clip();
   background();
-  for (let k = 0; k < centre.length; k++) if (layerOf[k] === l) drawEdge(k);
+  for (let k = 0; k < centre.length; k++) if (layerOf[k] >= l0 && layerOf[k] <= l1) drawEdge(k);
   ctx.restore();
 }
 
@@ -177,29 +179,32 @@ self.onmessage = ({ data: msg }) => {
     ctx = canvas.getContext('2d', { alpha: false });
   } else if (msg.type === 'build') {
     build(msg);
-  } else if (msg.type === 'thumbs' || msg.type === 'tiles') {
+  } else if (msg.type === 'tiles') {
     if (!canvas) return;
     thumbs ??= new OffscreenCanvas(canvas.width, canvas.height);
     const g = thumbs.getContext('2d');
     g.setTransform(1, 0, 0, 1, 0, 0);
-    if (msg.type === 'thumbs') {
-      g.clearRect(0, 0, thumbs.width, thumbs.height);
-      g.drawImage(msg.bitmap, 0, 0);
-      msg.bitmap.close();
-    } else {
-      g.setTransform(dpr, 0, 0, dpr, 0, 0);
-      for (const t of msg.tiles) g.clearRect(t.x, t.y, t.size, t.size);
-      drawTiles(g, msg.tiles, (w, h) => new OffscreenCanvas(w, h));
-    }
+    g.clearRect(0, 0, thumbs.width, thumbs.height);
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    drawTiles(g, msg.tiles, (w, h) => new OffscreenCanvas(w, h));
     thumbsDirty = true;
     schedule();
   } else if (msg.type === 'frame') {
-    data = { colors: msg.colors, widths: msg.widths, dashed: msg.dashed };
     if (msg.halos) haloData = msg.halos;
-    if (!msg.dirty) full = true;
-    else if (!full) {
-      dirty ??= new Uint8Array(msg.dirty.length);
-      for (let l = 0; l < msg.dirty.length; l++) dirty[l] |= msg.dirty[l];
+    if (!msg.dirty || !data) {
+      data = { colors: msg.colors, widths: msg.widths, dashed: msg.dashed };
+      full = true;
+    } else {
+      for (let k = 0; k < layerOf.length; k++) {
+        if (!msg.dirty[layerOf[k]]) continue;
+        data.colors[k] = msg.colors[k];
+        data.widths[k] = msg.widths[k];
+        data.dashed[k] = msg.dashed[k];
+      }
+      if (!full) {
+        dirty ??= new Uint8Array(msg.dirty.length);
+        for (let l = 0; l < msg.dirty.length; l++) dirty[l] |= msg.dirty[l];
+      }
     }
     schedule();
   }

@@ -166,7 +166,8 @@ export function createNetworkView(container, { onSelect }) {
     const outNames = Array.from({ length: sizes[L] }, (_, k) => (sizes[L] > 1 ? `ŷ${k}` : 'ŷ'));
     const key = `${sizes.join('-')}|${names.join(',')}|${size.w}x${size.h}|${state.scenario.activation}|${state.snapshot?.output_activation ?? state.scenario.output_activation}|${state.lecture ? 'lecture' : ''}`;
     pads = state.lecture ? LECTURE_PADS : size.w < NARROW_PX ? NARROW_PADS : undefined;
-    if (!built || built.key !== key || dirtySize) {
+    const rebuilt = !built || built.key !== key || dirtySize;
+    if (rebuilt) {
       built = { key, ...build(sizes, names, outNames, layerNames(state, L)) };
       dirtySize = false;
       thumbsKey = null;
@@ -263,7 +264,11 @@ export function createNetworkView(container, { onSelect }) {
         }
       });
     });
-    fast.render(state.playing, built.edges, canvas, [canvas, haloSvg, edgeSvg]);
+    const wasPainting = fast.active;
+    fast.render(state.playing, built.edges, [canvas, haloSvg, edgeSvg]);
+    // The thumbnails change hands with the drawing: the worker gets them when it starts (or its
+    // layout changes) and the canvas at rest when it stops, in this same frame.
+    if (fast.active !== wasPainting || (rebuilt && fast.active)) updateThumbnails(state);
     lastLabels = { trace: traceShown, rv, params, playing: state.playing };
     return animating;
   }
