@@ -7,7 +7,7 @@
 import * as api from './api.js';
 import { addHistory, addMetrics } from './history.js';
 import { decodeHeatmaps } from './heatmaps.js';
-import { fitHeat } from './scales.js';
+import { withHeat } from './scales.js';
 
 const HEATMAP_MS = 60;
 const TRACE_MS = 500;
@@ -55,9 +55,8 @@ export function createPlayer(store, deps) {
           addMetrics(s.history, r.step, r.metrics);
           const patch = { step: r.step, params: r.params, snapshot: deps.snapshotOf(r), maxStep: Math.max(s.maxStep, r.step), history: s.history };
           if (r.heatmaps) {
-            const decoded = decodeHeatmaps(r.heatmaps, r.step);
-            patch.heatmaps = decoded;
-            patch.scales = { ...s.scales, heat: s.scales.heat ?? fitHeat(decoded) };
+            patch.heatmaps = decodeHeatmaps(r.heatmaps, r.step);
+            patch.scales = withHeat(s.scales, patch.heatmaps);
           }
           store.set(patch);
           if (r.diverged) deps.onDiverged();

@@ -23,3 +23,8 @@ export function fitScales(params, trace) {
 export function fitHeat(h) {
   return h.layers.map((units) => Math.max(1e-6, niceMax(maxAbs(units))));
 }
+
+/** Scales with the heatmaps' ranges fitted on the first heatmaps shown (then they stay put). */
+export function withHeat(scales, h) {
+  return { ...scales, heat: scales.heat ?? fitHeat(h) };
+}

@@ -12,7 +12,7 @@ import { addMetrics, addUpdate, emptyHistory, lastUpdateStep, setLr, truncateHis
 import { updateIndex } from './phases.js';
 import { paramsOfTrace } from './trace.js';
 import { decodeHeatmaps } from './heatmaps.js';
-import { fitHeat, fitScales } from './scales.js';
+import { fitHeat, fitScales, withHeat } from './scales.js';
 import { fetchDataset } from './dataset.js';
 import { createPlayer } from './player.js';
 
@@ -97,7 +97,7 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
     fetchHeatmaps(k)
       .then((h) => {
         if (h && version === s.scenarioVersion && s.step === k) {
-          store.set({ heatmaps: h, scales: { ...s.scales, heat: s.scales.heat ?? fitHeat(h) } });
+          store.set({ heatmaps: h, scales: withHeat(s.scales, h) });
         }
       })
       .catch(() => {});

@@ -97,16 +97,26 @@ def api(base: str, path: str, body: dict | None = None) -> dict:
 
 def open_playground(browser, base: str, width: int = 1920, height: int = 1080):
     """A new page on the playground, loaded and idle; console errors collected in page.errors."""
+    return open_url(browser, f"{base}/", width, height)
+
+
+def open_url(browser, url: str, width: int = 1920, height: int = 1080):
+    """A new page in a fresh browser context (no shared state) on url, loaded and idle."""
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.errors = []
     page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
     page.on("pageerror", lambda e: page.errors.append(f"uncaught: {e}"))
-    page.goto(f"{base}/")
+    page.goto(url)
+    ready(page)
+    return page
+
+
+def ready(page) -> None:
+    """Waits until the page has started and is idle."""
     page.wait_for_function("() => window.playground && window.playground.ready")
     page.evaluate("window.playground.ready")
     idle(page)
-    return page
 
 
 def idle(page) -> None:

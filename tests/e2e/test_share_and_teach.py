@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import zxingcpp
 
-from tests.e2e.harness import REPO, api, idle, open_playground, running_server
+from tests.e2e.harness import REPO, api, idle, open_playground, open_url, ready, running_server
 from tests.e2e.helpers import api_weights, counter, phase, weights
 
 # UPDATE_SCREENSHOTS=1 writes the screenshots the tests take into docs/screenshots/.
@@ -72,24 +72,6 @@ def shot(page, name: str) -> None:
     """A screenshot (always taken: it must render); kept in docs/ when asked to."""
     folder = SHOTS if os.environ.get("UPDATE_SCREENSHOTS") else Path(tempfile.gettempdir())
     page.screenshot(path=str(folder / name))
-
-
-def ready(page) -> None:
-    page.wait_for_function("() => window.playground && window.playground.ready")
-    page.evaluate("window.playground.ready")
-    idle(page)
-
-
-def open_url(chromium, url: str, width: int = 1920, height: int = 1080):
-    """A fresh browser context (no shared state) on url."""
-    context = chromium.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.errors = []
-    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
-    page.on("pageerror", lambda e: page.errors.append(f"uncaught: {e}"))
-    page.goto(url)
-    ready(page)
-    return page
 
 
 def click(page, testid: str, times: int = 1) -> None:

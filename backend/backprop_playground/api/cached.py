@@ -34,8 +34,8 @@ from ..schemas import (
     StepResponse,
 )
 from ..storage import ID_RE, StoreError
-from .links import LinkId
-from .responses import dumps, error_response
+from .links import LinkId, not_found, store_unavailable
+from .responses import dumps
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 GZIP_MIN_BYTES = 2048
@@ -175,7 +175,7 @@ def _current_url(request: Request) -> str:
 
 async def _serve(request: Request, link_id: str, kind: str, params: dict[str, Any], v: str | None):
     if not ID_RE.match(link_id):
-        return _missing(link_id)
+        return not_found(link_id)
     if v != ENGINE_VERSION:
         return RedirectResponse(_current_url(request), 307, headers={"cache-control": "no-store"})
     key = (link_id, kind, *sorted(params.items()))
@@ -184,11 +184,10 @@ async def _serve(request: Request, link_id: str, kind: str, params: dict[str, An
     if hit is None:
         try:
             sc = await _scenario(request, link_id)
-        except StoreError:
-            msg = "the link store cannot be reached now; try again soon"
-            return error_response(503, [{"loc": [], "msg": msg, "type": "store_unavailable"}])
+        except StoreError as err:
+            return store_unavailable(err)
         if sc is None:
-            return _missing(link_id)
+            return not_found(link_id)
         trainer = request.app.state.trainer
         if kind == "snapshot":
             result = await run_in_threadpool(trainer.snapshot, sc, params["step"])
@@ -214,11 +213,6 @@ async def _serve(request: Request, link_id: str, kind: str, params: dict[str, An
         headers["content-encoding"] = "gzip"
         return Response(packed, media_type="application/json", headers=headers)
     return Response(body, media_type="application/json", headers=headers)
-
-
-def _missing(link_id: str):
-    item = {"loc": ["path", "link_id"], "msg": f"no link {link_id!r}", "type": "not_found"}
-    return error_response(404, [item])
 
 
 Version = Annotated[str | None, Query(description="engine version; others are redirected")]

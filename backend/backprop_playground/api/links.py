@@ -152,12 +152,12 @@ def _link_body(request: Request, link_id: str, record: LinkRecord) -> dict[str, 
     }
 
 
-def _not_found(link_id: str) -> JSONResponse:
+def not_found(link_id: str) -> JSONResponse:
     item = {"loc": ["path", "link_id"], "msg": f"no link {link_id!r}", "type": "not_found"}
     return error_response(404, [item])
 
 
-def _unavailable(err: StoreError) -> JSONResponse:
+def store_unavailable(err: StoreError) -> JSONResponse:
     log.warning("link store unavailable: %s", err)  # the details stay in the server's log
     msg = "the link store cannot be reached now; try again soon"
     item = {"loc": [], "msg": msg, "type": "store_unavailable"}
@@ -166,6 +166,17 @@ def _unavailable(err: StoreError) -> JSONResponse:
 
 async def _load(request: Request, link_id: str) -> LinkRecord | None:
     return await run_in_threadpool(request.app.state.store.get, link_id)
+
+
+async def _find(request: Request, link_id: str) -> tuple[LinkRecord | None, JSONResponse | None]:
+    """The stored link, or the error answer (404, or 503 when the store cannot be reached)."""
+    try:
+        record = await _load(request, link_id)
+    except StoreError as err:
+        return None, store_unavailable(err)
+    if record is None:
+        return None, not_found(link_id)
+    return record, None
 
 
 @router.post(
@@ -211,19 +222,16 @@ async def create_link(body: LinkCreate, request: Request) -> JSONResponse:
     try:
         link_id = await run_in_threadpool(request.app.state.store.create, record)
     except StoreError as err:
-        return _unavailable(err)
+        return store_unavailable(err)
     return JSONResponse(_link_body(request, link_id, record), status_code=201)
 
 
 @router.get("/links/{link_id}", response_model=Link, responses=ERRORS)
 async def get_link(link_id: LinkId, request: Request) -> JSONResponse:
     """A stored link: its scenario, step, view and title, exactly as created."""
-    try:
-        record = await _load(request, link_id)
-    except StoreError as err:
-        return _unavailable(err)
-    if record is None:
-        return _not_found(link_id)
+    record, error = await _find(request, link_id)
+    if error is not None:
+        return error
     return JSONResponse(_link_body(request, link_id, record))
 
 
@@ -241,12 +249,9 @@ async def link_qr(
     ] = QR_DEFAULT_SCALE,
 ) -> Response:
     """The QR code of the link's short URL (never of the scenario: that would not fit)."""
-    try:
-        record = await _load(request, link_id)
-    except StoreError as err:
-        return _unavailable(err)
-    if record is None:
-        return _not_found(link_id)
+    _, error = await _find(request, link_id)
+    if error is not None:
+        return error
     url = f"{_base_url(request)}/s/{link_id}"
     # A full QR code (phones do not all read Micro QR), a white quiet zone for dark pages.
     qr = segno.make_qr(url, error="m")
