@@ -1,4 +1,5 @@
-"""`make bench`: engine speed against a plain numpy loop, /train throughput, /step server time.
+"""`make bench`: engine speed against a plain numpy loop, /train against ConvNetJS (node),
+/train throughput, /step server time, the classroom load and the browser.
 
 Ratios are what count: the machine is shared and noisy, so the numpy baseline is timed in the
 same run, interleaved with the engine, and each figure is the median of several repeats.
@@ -17,7 +18,7 @@ import numpy as np
 
 from backprop_playground.schemas import Scenario
 from backprop_playground.service import Trainer
-from tests.bench import numpy_loop
+from tests.bench import engine_vs_js, numpy_loop
 
 REPEATS = 5
 
@@ -84,21 +85,7 @@ def http_train_throughput(port: int = 8765) -> tuple[float, float]:
     server, one client in sequence."""
     import httpx
 
-    env = {**os.environ, "PORT": str(port)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "backprop_playground", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                if httpx.get(url + "/api/v1/health").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with engine_vs_js.server(port) as url:
         body = {"scenario": scenario([4, 2]).model_dump(mode="json"), "step": 0, "steps": 100}
         with httpx.Client(base_url=url) as client:
             n = 100
@@ -109,9 +96,6 @@ def http_train_throughput(port: int = 8765) -> tuple[float, float]:
                 assert r.status_code == 200
             dt = time.perf_counter() - t
         return n / dt, n * 100 / dt
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def main() -> None:
@@ -128,6 +112,10 @@ def main() -> None:
     for name, eng, base, ratio, target in rows:
         verdict = "met" if ratio >= target else "NOT met"
         print(f"| {name} | {eng:.1f} | {base:.1f} | {ratio:.1f}x | >= {target:.0f}x ({verdict}) |")
+    # the same networks through POST /train (HTTP included) against ConvNetJS in node;
+    # alone: python -m tests.bench.engine_vs_js
+    engine_vs_js.report(engine_vs_js.measure(), engine_vs_js.REPEATS)
+    sys.stdout.flush()
     step = step_server_ms()
     print(
         f"\n/step server time (default 2-4-2-1, batch 10, trace 32 samples): "
