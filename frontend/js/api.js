@@ -106,10 +106,5 @@ export const createLink = (body, opts) => request('POST', 'links', body, opts);
 /** A stored link, exactly as created. */
 export const getLink = (id, opts) => request('GET', `links/${encodeURIComponent(id)}`, undefined, opts);
 
-/** Optional: the data with its split, used when the OpenAPI document lists the endpoint. */
-export const postDataset = (scenario, opts) => request('POST', 'dataset', { scenario }, opts);
-
-/** True when the OpenAPI document has a POST endpoint …/api/v1/{name}. */
-export function hasEndpoint(openapi, name) {
-  return Object.entries(openapi?.paths ?? {}).some(([p, item]) => p.endsWith(`/api/v1/${name}`) && item.post);
-}
+/** Every data row with the split at `step` (points added by events up to `step` included). */
+export const postDataset = (scenario, step, opts) => request('POST', 'dataset', { scenario, step }, opts);

@@ -3,25 +3,16 @@
 import { decodeFloat32 } from './b64.js';
 
 /**
- * {extent, resolution, layers} -> {step, extent, resolution, layers: [[Float32Array per unit]]}.
- * Accepts per layer a list of base64 grids, or an object with `units`/`grids`/`outputs`.
- * When `inputs` (layer 0, the features) are given they are kept as `inputs`.
+ * A /heatmaps answer {extent, resolution, layers: [{units: [base64]}]} -> {step, extent, nx, ny,
+ * layers: [[Float32Array per unit]]}. Layer 0 is the features, layer l ≥ 1 the units of layer l.
  */
 export function decodeHeatmaps(h, step) {
-  const res = Array.isArray(h.resolution) ? h.resolution : [h.resolution, h.resolution];
-  const unitsOf = (layer) => {
-    const list = Array.isArray(layer) ? layer : layer.units ?? layer.grids ?? layer.outputs ?? [];
-    return list.map((g) => (typeof g === 'string' ? decodeFloat32(g) : Float32Array.from(g)));
-  };
-  const layers = (h.layers ?? []).map(unitsOf);
-  const inputsRaw = h.inputs ?? h.features;
   return {
     step,
     extent: h.extent,
-    nx: res[0],
-    ny: res[1],
-    layers,
-    inputs: inputsRaw ? unitsOf(inputsRaw) : null,
+    nx: h.resolution,
+    ny: h.resolution,
+    layers: h.layers.map((layer) => layer.units.map(decodeFloat32)),
   };
 }
 

@@ -17,29 +17,6 @@ export function emptyHistory() {
   };
 }
 
-/**
- * Normalises the `history` of a /train answer into entries
- * {step, loss, lr, gradNorms: [..], metrics?: {train_loss, test_loss, …}}.
- * Accepts a list of entries or an object of columns, with a few spellings of each field.
- */
-export function historyEntries(history) {
-  if (!history) return [];
-  let rows = history;
-  if (!Array.isArray(history)) {
-    const cols = history;
-    const n = (cols.step ?? cols.steps ?? []).length;
-    rows = Array.from({ length: n }, (_, k) => Object.fromEntries(Object.entries(cols).map(([key, v]) => [key, Array.isArray(v) ? v[k] : v])));
-    if (Array.isArray(cols.evals ?? cols.metrics)) rows.push(...(cols.evals ?? cols.metrics).map((m) => ({ step: m.step, metrics: m })));
-  }
-  return rows.map((r) => ({
-    step: r.step ?? r.steps,
-    loss: r.loss ?? r.batch_loss ?? r.train_loss_batch ?? r.total_loss,
-    lr: r.lr,
-    gradNorms: r.grad_norms ?? r.grad_norm ?? r.layer_grad_norms,
-    metrics: r.metrics ?? (isNum(r.train_loss) || isNum(r.test_loss) ? { train_loss: r.train_loss, test_loss: r.test_loss } : undefined),
-  }));
-}
-
 /** Inserts an update's entry, keeping steps sorted and unique. Returns the history. */
 export function addUpdate(h, { step, loss, lr, gradNorms }) {
   if (!Number.isInteger(step)) return h;
@@ -99,12 +76,9 @@ export function addMetrics(h, step, metrics) {
  * Adds a /train answer: `history` entries (step = the state the update produced, its batch loss,
  * lr, per-layer gradient norms) and `evaluations` (whole-set metrics at some steps).
  */
-export function addHistory(h, history, evaluations = []) {
-  for (const e of historyEntries(history)) {
-    if (e.loss !== undefined || e.lr !== undefined || e.gradNorms !== undefined) addUpdate(h, e);
-    if (e.metrics) addMetrics(h, e.step, e.metrics);
-  }
-  for (const ev of evaluations ?? []) addMetrics(h, ev.step, ev);
+export function addHistory(h, history, evaluations) {
+  for (const e of history) addUpdate(h, { step: e.step, loss: e.loss, lr: e.lr, gradNorms: e.grad_norm });
+  for (const ev of evaluations) addMetrics(h, ev.step, ev);
   return h;
 }
 

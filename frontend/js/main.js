@@ -144,7 +144,6 @@ async function start() {
     resolution: Math.min(48, requestField(openapi, 'heatmaps', 'resolution')?.maximum ?? 48),
     playResolution: Math.min(32, requestField(openapi, 'heatmaps', 'resolution')?.maximum ?? 32),
     traceSamples: requestField(openapi, 'step', 'trace_samples')?.default ?? 32,
-    maxBatch: fieldAt(schema, ['batch_size'])?.maximum ?? 5000,
   });
   store.set({ openapi, schema, presets: presetList });
   // The view the address names (a fragment or a short link), else the API's default scenario.

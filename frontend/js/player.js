@@ -4,7 +4,6 @@
 // same answer, at most every HEATMAP_MS (one request per refresh: a request costs the page
 // more than its bytes do), and the trace (node values, gradient glows) twice a second.
 
-import * as api from './api.js';
 import { addHistory, addMetrics } from './history.js';
 import { decodeHeatmaps } from './heatmaps.js';
 import { withHeat } from './scales.js';
@@ -13,23 +12,23 @@ const HEATMAP_MS = 60;
 const TRACE_MS = 500;
 
 /**
- * deps: {call, fetchTrace, limits: () => limits, snapshotOf, onDiverged, onFailed, raf, now}.
+ * deps: {api, call, fetchTrace, limits: () => limits, snapshotOf, onDiverged, onFailed, raf, now}.
  * Returns {start, stop, active}.
  */
 export function createPlayer(store, deps) {
-  const s = store.state;
+  const state = store.state;
   let token = 0;
 
   function updatesPerFrame() {
-    if (s.speed > 0) return s.speed;
-    const bpe = s.batchesPerEpoch ?? 1;
-    return Math.max(1, Math.round(-s.speed * bpe));
+    if (state.speed > 0) return state.speed;
+    const bpe = state.batchesPerEpoch ?? 1;
+    return Math.max(1, Math.round(-state.speed * bpe));
   }
 
   function start() {
     const mine = ++token;
-    const version = s.scenarioVersion;
-    const live = () => mine === token && version === s.scenarioVersion;
+    const version = state.scenarioVersion;
+    const live = () => mine === token && version === state.scenarioVersion;
     let frames = 1;
     let sending = false;
     let lastHeat = -Infinity;
@@ -38,25 +37,25 @@ export function createPlayer(store, deps) {
 
     function train() {
       sending = true;
-      const from = s.step;
+      const from = state.step;
       const steps = Math.min(deps.limits().trainSteps, Math.max(1, updatesPerFrame() * frames));
       frames = 0;
       // One whole-set evaluation per request (at its end): the charts need no more.
       const extra = { eval_every: steps };
       const t = deps.now();
-      if (s.has2d && t - lastHeat >= HEATMAP_MS) {
+      if (state.has2d && t - lastHeat >= HEATMAP_MS) {
         lastHeat = t;
         extra.heatmaps_resolution = deps.limits().playResolution;
       }
-      deps.call(() => api.postTrain(s.scenario, from, steps, extra))
+      deps.call(() => deps.api.postTrain(state.scenario, from, steps, extra))
         .then((r) => {
           if (!live()) return;
-          addHistory(s.history, r.history, r.evaluations);
-          addMetrics(s.history, r.step, r.metrics);
-          const patch = { step: r.step, params: r.params, snapshot: deps.snapshotOf(r), maxStep: Math.max(s.maxStep, r.step), history: s.history };
+          addHistory(state.history, r.history, r.evaluations);
+          addMetrics(state.history, r.step, r.metrics);
+          const patch = { step: r.step, params: r.params, snapshot: deps.snapshotOf(r), maxStep: Math.max(state.maxStep, r.step), history: state.history };
           if (r.heatmaps) {
             patch.heatmaps = decodeHeatmaps(r.heatmaps, r.step);
-            patch.scales = withHeat(s.scales, patch.heatmaps);
+            patch.scales = withHeat(state.scales, patch.heatmaps);
           }
           store.set(patch);
           if (r.diverged) deps.onDiverged();
@@ -69,8 +68,8 @@ export function createPlayer(store, deps) {
 
     function trace() {
       traceInflight = true;
-      deps.fetchTrace(s.step)
-        .then((tr) => live() && s.playing && store.set({ trace: tr }))
+      deps.fetchTrace(state.step)
+        .then((tr) => live() && state.playing && store.set({ trace: tr }))
         .catch(() => {})
         .finally(() => {
           traceInflight = false;
@@ -78,7 +77,7 @@ export function createPlayer(store, deps) {
     }
 
     const frame = () => {
-      if (!live() || !s.playing) return;
+      if (!live() || !state.playing) return;
       if (!sending) train();
       frames++;
       const t = deps.now();

@@ -1,19 +1,18 @@
 // What the buttons mean, as state changes: load a scenario, walk phases, step, play, rewind.
-// Talks to the API through api.js and to the page only through the store; no DOM here.
+// Talks to the API it is given (api.js in the page, a fake one in tests/frontend) and to the
+// page only through its store; no DOM here.
 //
 // Model: the page shows step k. `trace` is the update k → k+1 (POST /step at k). Its phases are
 // forward 1…L, loss, backward L…1, update; before the first one ("ready", −1) the view shows the
 // values the coming update computes. Reaching the update shows step k+1 (W_after); the next
 // phase starts the update k+1 → k+2. Traces and heatmaps are fetched ahead, so Step is instant.
 
-import * as api from './api.js';
 import { ApiError } from './api.js';
 import { addMetrics, addUpdate, emptyHistory, lastUpdateStep, setLr, truncateHistory } from './history.js';
 import { updateIndex } from './phases.js';
 import { paramsOfTrace } from './trace.js';
 import { decodeHeatmaps } from './heatmaps.js';
 import { fitHeat, fitScales, withHeat } from './scales.js';
-import { fetchDataset } from './dataset.js';
 import { createPlayer } from './player.js';
 
 const CACHE = 12;
@@ -34,15 +33,24 @@ function pickSnapshot(r) {
   return rest;
 }
 
-export function createSession(store, { now = () => performance.now(), raf = (f) => requestAnimationFrame(f), afterFrame = (f) => setTimeout(f, 0) } = {}) {
-  const s = store.state;
+const eventsAdding = (scenario) => (scenario?.events ?? []).filter((e) => e.kind === 'add_points');
+
+/** The step whose /dataset holds every point the scenario's events add. */
+const datasetStep = (scenario) => Math.max(0, ...eventsAdding(scenario).map((e) => e.step));
+
+/**
+ * api: the functions of api.js the session calls (postSnapshot, postStep, postTrain,
+ * postHeatmaps, postDataset). onPlayStop: called whenever a Play stops, for whatever reason.
+ */
+export function createSession(store, { api, now = () => performance.now(), raf = (f) => requestAnimationFrame(f), afterFrame = (f) => setTimeout(f, 0), onPlayStop = () => {} }) {
+  const state = store.state;
   const traces = new Map(); // `${version}:${k}` -> Promise<trace>
   const heatmaps = new Map();
   let inflight = 0;
   let idleWaiters = [];
-  let limits = { trainSteps: 1000, resolution: 48, playResolution: 32, traceSamples: 32, maxBatch: 5000 };
+  let limits = { trainSteps: 1000, resolution: 48, playResolution: 32, traceSamples: 32 };
 
-  const key = (k) => `${s.scenarioVersion}:${k}`;
+  const key = (k) => `${state.scenarioVersion}:${k}`;
 
   /** Wraps an API call: counts it for whenIdle, reports errors on the page. */
   async function call(fn, { report = true } = {}) {
@@ -75,17 +83,17 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
   function fetchTrace(k) {
     const id = key(k);
     if (!traces.has(id)) {
-      const scenario = s.scenario;
+      const scenario = state.scenario;
       remember(traces, id, call(() => api.postStep(scenario, k, limits.traceSamples)).then((r) => traceOf(r, k)));
     }
     return traces.get(id);
   }
 
   function fetchHeatmaps(k) {
-    if (!s.has2d) return Promise.resolve(null);
+    if (!state.has2d) return Promise.resolve(null);
     const id = key(k);
     if (!heatmaps.has(id)) {
-      const scenario = s.scenario;
+      const scenario = state.scenario;
       remember(heatmaps, id, call(() => api.postHeatmaps(scenario, k, limits.resolution), { report: false }).then((h) => decodeHeatmaps(h, k)));
     }
     return heatmaps.get(id);
@@ -93,11 +101,11 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
 
   /** Shows the heatmaps of step k once they arrive (if the page still shows k by then). */
   function showHeatmaps(k) {
-    const version = s.scenarioVersion;
+    const version = state.scenarioVersion;
     fetchHeatmaps(k)
       .then((h) => {
-        if (h && version === s.scenarioVersion && s.step === k) {
-          store.set({ heatmaps: h, scales: withHeat(s.scales, h) });
+        if (h && version === state.scenarioVersion && state.step === k) {
+          store.set({ heatmaps: h, scales: withHeat(state.scales, h) });
         }
       })
       .catch(() => {});
@@ -126,13 +134,13 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
       return false;
     }
     if (token !== loadToken) return false; // a newer load won
-    const version = s.scenarioVersion + 1;
+    const version = state.scenarioVersion + 1;
     traces.clear();
     heatmaps.clear();
     const history = emptyHistory();
     addMetrics(history, 0, snap.metrics);
     const has2d = (trace.batch?.inputs?.[0]?.length ?? snap.feature_names?.length ?? 0) === 2;
-    const selection = s.selection && fitsNetwork(s.selection, snap.params) ? s.selection : null;
+    const selection = state.selection && fitsNetwork(state.selection, snap.params) ? state.selection : null;
     store.set({
       scenario,
       scenarioVersion: version,
@@ -153,7 +161,7 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
       error: null,
     });
     traces.set(key(0), Promise.resolve(trace));
-    keepSnapshot(s.snapshot);
+    keepSnapshot(state.snapshot);
     showHeatmaps(0);
     loadDataset(scenario, version);
     return true;
@@ -179,13 +187,16 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
     if (token !== loadToken) return false;
     traces.clear();
     heatmaps.clear();
-    const history = s.history ?? emptyHistory();
+    const history = state.history ?? emptyHistory();
     truncateHistory(history, k);
     addMetrics(history, k, snap.metrics);
-    store.set({ scenario, scenarioVersion: s.scenarioVersion + 1, step: k, maxStep: k, params: snap.params, snapshot: pickSnapshot(snap), trace, phase: -1, history, error: null });
+    const addedBefore = JSON.stringify(eventsAdding(state.scenario));
+    store.set({ scenario, scenarioVersion: state.scenarioVersion + 1, step: k, maxStep: k, params: snap.params, snapshot: pickSnapshot(snap), trace, phase: -1, history, error: null });
     traces.set(key(k), Promise.resolve(trace));
-    keepSnapshot(s.snapshot);
+    keepSnapshot(state.snapshot);
     showHeatmaps(k);
+    // The output view keeps the data it shows until the data with the new points arrives.
+    if (JSON.stringify(eventsAdding(scenario)) !== addedBefore) loadDataset(scenario, state.scenarioVersion);
     if (wasPlaying) play();
     return true;
   }
@@ -197,14 +208,15 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
     return sel.to < layer.W.length && sel.from < layer.W[0].length;
   }
 
+  /** The data with its split, for the output view (points added by events included). */
   async function loadDataset(scenario, version) {
     let data = null;
     try {
-      data = await call(() => fetchDataset(s.openapi, scenario, limits.maxBatch), { report: false });
+      data = await call(() => api.postDataset(scenario, datasetStep(scenario)), { report: false });
     } catch {
       data = null; // the output view then shows the traced batch only
     }
-    if (version === s.scenarioVersion) store.set({ dataset: data });
+    if (version === state.scenarioVersion) store.set({ dataset: data });
   }
 
   /** Shows trace T at phase p (p at the update shows step k+1). */
@@ -217,21 +229,21 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
       patch.params = trace.after.params;
       patch.snapshot = pickSnapshot(trace.after);
       keepSnapshot(patch.snapshot);
-      patch.maxStep = Math.max(s.maxStep, step);
+      patch.maxStep = Math.max(state.maxStep, step);
       patch.animStart = now();
       recordUpdate(trace);
     } else {
       patch.params = paramsOfTrace(trace, false);
-      if (s.step !== k) patch.snapshot = snaps.get(`${s.scenarioVersion}:${k}`) ?? null;
+      if (state.step !== k) patch.snapshot = snaps.get(`${state.scenarioVersion}:${k}`) ?? null;
     }
-    const stepChanged = step !== s.step;
+    const stepChanged = step !== state.step;
     store.set(patch);
-    if (stepChanged || !s.heatmaps) showHeatmaps(step);
+    if (stepChanged || !state.heatmaps) showHeatmaps(step);
     if (atUpdate) {
       // Ahead of the next Step, once this frame is out.
-      const version = s.scenarioVersion;
+      const version = state.scenarioVersion;
       afterFrame(() => {
-        if (version !== s.scenarioVersion) return;
+        if (version !== state.scenarioVersion) return;
         fetchTrace(step).catch(() => {});
         fetchHeatmaps(step).catch(() => {});
       });
@@ -240,14 +252,14 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
 
   const snaps = new Map(); // `${version}:${step}` -> snapshot fields, for walking back
   function keepSnapshot(snap) {
-    snaps.set(`${s.scenarioVersion}:${snap.step}`, snap);
-    if (s.history) setLr(s.history, snap.step, snap.lr);
+    snaps.set(`${state.scenarioVersion}:${snap.step}`, snap);
+    if (state.history) setLr(state.history, snap.step, snap.lr);
     while (snaps.size > 256) snaps.delete(snaps.keys().next().value);
   }
 
   /** History entries are keyed by the step an update produced, as /train writes them. */
   function recordUpdate(trace) {
-    const h = s.history;
+    const h = state.history;
     addUpdate(h, { step: trace.fromStep + 1, loss: trace.loss?.total, lr: trace.lr, gradNorms: trace.layers.map((l) => l.grad_norm) });
     addMetrics(h, trace.after.step, trace.after.metrics);
     store.touch('history');
@@ -263,49 +275,49 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
   /** Step: finish the update being walked, or do the next one. */
   async function step() {
     stopPlaying();
-    const t = s.trace;
+    const t = state.trace;
     if (!usable(t)) return;
     const U = updateIndex(t.layers.length);
-    if (s.phase < U && t.fromStep === s.step) {
+    if (state.phase < U && t.fromStep === state.step) {
       showPhase(t, U);
       return;
     }
-    const version = s.scenarioVersion;
-    const next = await fetchTrace(s.step).catch(() => null);
-    if (next && version === s.scenarioVersion && usable(next)) showPhase(next, updateIndex(next.layers.length));
+    const version = state.scenarioVersion;
+    const next = await fetchTrace(state.step).catch(() => null);
+    if (next && version === state.scenarioVersion && usable(next)) showPhase(next, updateIndex(next.layers.length));
   }
 
   async function nextPhase() {
     stopPlaying();
-    const t = s.trace;
+    const t = state.trace;
     if (!usable(t)) return;
     const U = updateIndex(t.layers.length);
-    if (s.phase < U && t.fromStep === s.step) {
-      showPhase(t, s.phase + 1);
+    if (state.phase < U && t.fromStep === state.step) {
+      showPhase(t, state.phase + 1);
       return;
     }
-    const version = s.scenarioVersion;
-    const next = await fetchTrace(s.step).catch(() => null);
-    if (next && version === s.scenarioVersion && usable(next)) showPhase(next, 0);
+    const version = state.scenarioVersion;
+    const next = await fetchTrace(state.step).catch(() => null);
+    if (next && version === state.scenarioVersion && usable(next)) showPhase(next, 0);
   }
 
   async function prevPhase() {
     stopPlaying();
-    const t = s.trace;
+    const t = state.trace;
     if (!t) return;
-    if (!t.layers && s.step === 0) return;
-    if (s.phase > 0) {
-      showPhase(t, s.phase - 1);
+    if (!t.layers && state.step === 0) return;
+    if (state.phase > 0) {
+      showPhase(t, state.phase - 1);
       return;
     }
-    if (s.phase === 0 || (s.phase > 0 && !t.layers)) {
+    if (state.phase === 0 || (state.phase > 0 && !t.layers)) {
       store.set({ phase: -1 });
       return;
     }
-    if (s.step === 0) return;
-    const version = s.scenarioVersion;
-    const prev = await fetchTrace(s.step - 1).catch(() => null);
-    if (prev && version === s.scenarioVersion && usable(prev)) showPhase(prev, updateIndex(prev.layers.length));
+    if (state.step === 0) return;
+    const version = state.scenarioVersion;
+    const prev = await fetchTrace(state.step - 1).catch(() => null);
+    if (prev && version === state.scenarioVersion && usable(prev)) showPhase(prev, updateIndex(prev.layers.length));
   }
 
   /** Shows step k at rest (rewind slider, reset, end of play). */
@@ -313,8 +325,8 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
   async function goTo(k, { keepPlaying = false } = {}) {
     if (!keepPlaying) stopPlaying();
     const token = ++rewindToken;
-    const version = s.scenarioVersion;
-    const scenario = s.scenario;
+    const version = state.scenarioVersion;
+    const scenario = state.scenario;
     let snap;
     let trace;
     try {
@@ -322,20 +334,21 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
     } catch {
       return;
     }
-    if (token !== rewindToken || version !== s.scenarioVersion) return;
-    store.set({ step: k, params: snap.params, snapshot: pickSnapshot(snap), trace, phase: -1, maxStep: Math.max(s.maxStep, k) });
-    keepSnapshot(s.snapshot);
-    addMetrics(s.history, k, snap.metrics);
+    if (token !== rewindToken || version !== state.scenarioVersion) return;
+    store.set({ step: k, params: snap.params, snapshot: pickSnapshot(snap), trace, phase: -1, maxStep: Math.max(state.maxStep, k) });
+    keepSnapshot(state.snapshot);
+    addMetrics(state.history, k, snap.metrics);
     store.touch('history');
     showHeatmaps(k);
   }
 
   async function reset() {
     stopPlaying();
-    if (s.scenario) await loadScenario(s.scenario);
+    if (state.scenario) await loadScenario(state.scenario);
   }
 
   const player = createPlayer(store, {
+    api,
     call,
     fetchTrace,
     limits: () => limits,
@@ -347,37 +360,38 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
   });
 
   function play() {
-    if (s.playing || !s.scenario || s.snapshot?.diverged) return;
+    if (state.playing || !state.scenario || state.snapshot?.diverged) return;
     store.set({ playing: true, phase: -1, notice: null });
     player.start();
   }
 
   /** Stops the play loop where it is (another action takes over). */
   function stopPlaying() {
-    if (!s.playing) return false;
+    if (!state.playing) return false;
     player.stop();
     store.set({ playing: false });
+    onPlayStop();
     return true;
   }
 
   /** Pause: stop, then settle on the step reached with its trace and heatmaps. */
   function pause() {
     if (!stopPlaying()) return;
-    const version = s.scenarioVersion;
+    const version = state.scenarioVersion;
     setTimeout(() => {
-      if (version === s.scenarioVersion && !s.playing) goTo(s.step);
+      if (version === state.scenarioVersion && !state.playing) goTo(state.step);
     }, 0);
   }
 
   function togglePlay() {
-    if (s.playing) pause();
+    if (state.playing) pause();
     else play();
   }
 
   function rescale() {
-    if (!s.params) return;
-    const scales = fitScales(s.params, s.trace);
-    scales.heat = s.heatmaps ? fitHeat(s.heatmaps) : null;
+    if (!state.params) return;
+    const scales = fitScales(state.params, state.trace);
+    scales.heat = state.heatmaps ? fitHeat(state.heatmaps) : null;
     store.set({ scales });
   }
 
@@ -386,5 +400,24 @@ export function createSession(store, { now = () => performance.now(), raf = (f) 
     return new Promise((resolve) => idleWaiters.push(resolve));
   }
 
-  return { loadScenario, continueAt, step, nextPhase, prevPhase, goTo, reset, play, pause, togglePlay, rescale, whenIdle, setLimits, lastUpdateStep: () => lastUpdateStep(s.history) };
+  return {
+    store,
+    get state() {
+      return state;
+    },
+    loadScenario,
+    continueAt,
+    step,
+    nextPhase,
+    prevPhase,
+    goTo,
+    reset,
+    play,
+    pause,
+    togglePlay,
+    rescale,
+    whenIdle,
+    setLimits,
+    lastUpdateStep: () => lastUpdateStep(state.history),
+  };
 }

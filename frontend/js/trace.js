@@ -38,15 +38,11 @@ export function nodeNumbers(trace, L, j, s) {
     a: at(layer.a, s, j),
     dL_da: at(layer.dL_da, s, j),
     delta: at(layer.delta, s, j),
-    fprime: at(layer.fprime ?? layer.da_dz, s, j),
+    fprime: at(layer.fprime, s, j),
     grad_b: layer.grad_b?.[j],
     b_after: layer.b_after?.[j],
     update_b: layer.update_b?.[j],
   };
-  if (out.fprime === undefined && isNum(out.delta) && isNum(out.dL_da) && out.dL_da !== 0) {
-    // Display only: the trace holds δ and ∂ℓ/∂a, so f′(z) is their ratio.
-    out.fprimeDerived = out.delta / out.dL_da;
-  }
   if (next) {
     out.downstream = (next.W ?? []).map((row, k) => ({ k, w: row[j], delta: at(next.delta, s, k) }));
   }
@@ -89,12 +85,10 @@ export function edgeNumbers(trace, L, i, j, s) {
   };
 }
 
-/** An optimizer-state entry for one weight: {W: [[…]]} / [[…]] / scalar (like Adam's t). */
+/** An optimizer-state entry for one weight: a matrix like W (exp_avg_W) or a scalar (step). */
 function pickState(value, i, j) {
   if (isNum(value) || value === null) return value;
-  if (Array.isArray(value)) return Array.isArray(value[0]) ? at(value, j, i) : undefined;
-  if (value && typeof value === 'object' && 'W' in value) return pickState(value.W, i, j);
-  return undefined;
+  return Array.isArray(value[0]) ? at(value, j, i) : undefined;
 }
 
 const csvCell = (v) => (v === null || v === undefined ? '' : String(v));

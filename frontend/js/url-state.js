@@ -1,14 +1,16 @@
 // The view in the address bar: what a link must reproduce, written to and read from the URL's
 // fragment. Pure (no DOM, no history): runs under node --test.
 //
-// Fragment, version 1:  #v=1&k=12&p=3&i=0&c=gradient&lec=1&s=z…&cmp=z…
+// Fragment, version 1:  #v=1&s=z…&k=12&p=3&i=0&c=gradient&lec=1&cmp=z…
 //   v    format version of the fragment (decoders of older versions are kept: DECODERS)
-//   k    step; p phase index (−1 ready, absent = −1); i selected sample; c colour mode
-//   lec  lecture mode; s the scenario; cmp the compare scenario (compare mode)
+//   the other names are state.js's URL_FIELDS: s the scenario, k step, p phase index (−1 ready,
+//   absent = −1), i selected sample, c colour mode, lec lecture mode, cmp the compared scenario
 // A scenario is written as the difference from BASE_V1 (a fixed scenario that never changes:
 // another base would be another format version), as JSON, deflate-raw compressed, base64url.
 // The first letter says how: "z" compressed, "j" plain (where CompressionStream is missing).
 // On a short link (/s/{id}) the fragment may leave out `s`: the link's own scenario is meant.
+
+import { URL_FIELDS } from './state.js';
 
 export const FORMAT_VERSION = 1;
 
@@ -27,8 +29,6 @@ export const BASE_V1 = Object.freeze({
   clip: { kind: 'none', threshold: 1 },
   batch_size: 10,
 });
-
-export const COLOR_CODES = ['weight', 'gradient', 'update'];
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 const same = (a, b) => a === b || JSON.stringify(a) === JSON.stringify(b);
@@ -112,42 +112,42 @@ export async function unpackJson(text) {
 export const encodeScenario = (scenario) => packJson(diffScenario(BASE_V1, scenario));
 export const decodeScenarioV1 = async (text) => applyDiff(BASE_V1, await unpackJson(text));
 
-// ---- the whole fragment
+// ---- the whole fragment (its fields: URL_FIELDS of state.js)
 
 /**
- * view: {scenario?: packed string, step, phase, sample, colorMode, lecture, compare?: packed}.
- * Scenario fields are passed already packed (encodeScenario), so a caller can cache them.
+ * view: the state's URL_FIELDS by key ({step, phase, sample, colorMode, lecture, scenario?,
+ * compare?}). Scenario fields are passed already packed (encodeScenario), so a caller can cache
+ * them. A field is written when it differs from its default.
  */
 export function fragmentOf(view) {
   const p = new URLSearchParams();
   p.set('v', String(FORMAT_VERSION));
-  if (view.step) p.set('k', String(view.step));
-  if (Number.isInteger(view.phase) && view.phase >= 0) p.set('p', String(view.phase));
-  if (view.sample) p.set('i', String(view.sample));
-  if (view.colorMode && view.colorMode !== 'weight') p.set('c', view.colorMode);
-  if (view.lecture) p.set('lec', '1');
-  if (view.scenario) p.set('s', view.scenario);
-  if (view.compare) p.set('cmp', view.compare);
+  for (const { key, default: fallback, url } of URL_FIELDS) {
+    const value = view[key];
+    if (value === undefined || value === null || value === fallback) continue;
+    if (url.kind === 'int' && Number.isInteger(value) && value >= url.min) p.set(url.name, String(value));
+    else if (url.kind === 'enum' && url.values.includes(value)) p.set(url.name, value);
+    else if (url.kind === 'flag' && value === true) p.set(url.name, '1');
+    else if (url.kind === 'scenario') p.set(url.name, value);
+  }
   return `#${p.toString()}`;
 }
 
-const int = (text, min, fallback) => {
-  if (text === null || text === undefined || text === '') return fallback;
+/** A fragment field's value, or its default when absent or not valid. */
+async function readField({ default: fallback, url }, p) {
+  const text = p.get(url.name);
+  if (url.kind === 'scenario') return text === null ? null : decodeScenarioV1(text);
+  if (url.kind === 'flag') return text === '1';
+  if (url.kind === 'enum') return url.values.includes(text) ? text : fallback;
+  if (text === null || text === '') return fallback;
   const n = Number(text);
-  return Number.isInteger(n) && n >= min ? n : fallback;
-};
+  return Number.isInteger(n) && n >= url.min ? n : fallback;
+}
 
 async function decodeV1(p) {
-  return {
-    version: 1,
-    step: int(p.get('k'), 0, 0),
-    phase: int(p.get('p'), 0, -1),
-    sample: int(p.get('i'), 0, 0),
-    colorMode: COLOR_CODES.includes(p.get('c')) ? p.get('c') : 'weight',
-    lecture: p.get('lec') === '1',
-    scenario: p.has('s') ? await decodeScenarioV1(p.get('s')) : null,
-    compare: p.has('cmp') ? await decodeScenarioV1(p.get('cmp')) : null,
-  };
+  const view = { version: 1 };
+  for (const field of URL_FIELDS) view[field.key] = await readField(field, p);
+  return view;
 }
 
 /** One decoder per format version that ever existed: old links keep opening. */

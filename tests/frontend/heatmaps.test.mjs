@@ -35,5 +35,5 @@ test('heatmap value ranges follow the activation', () => {
   assert.deepEqual(heatRange('tanh', 3), [-1, 1]);
   assert.deepEqual(heatRange('relu', 3), [-3, 3]);
   assert.deepEqual(heatRange('linear', 0), [-1, 1]);
-  assert.equal(decodeHeatmaps({ extent: [0, 1, 0, 1], resolution: 1, layers: [[encodeFloat32([2])]] }, 1).layers[0][0][0], 2);
+  assert.equal(decodeHeatmaps({ extent: [0, 1, 0, 1], resolution: 1, layers: [{ units: [encodeFloat32([2])] }] }, 1).layers[0][0][0], 2);
 });

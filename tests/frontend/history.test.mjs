@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { addHistory, addMetrics, addUpdate, emptyHistory, historyEntries, lastUpdateStep, lossSeries, lrSeries } from '../../frontend/js/history.js';
+import { addHistory, addMetrics, addUpdate, emptyHistory, lastUpdateStep, lossSeries, lrSeries } from '../../frontend/js/history.js';
 
 const train = JSON.parse(readFileSync(new URL('./fixtures/train-xor.json', import.meta.url)));
 
@@ -30,12 +30,6 @@ test('entries stay sorted and unique when steps arrive out of order', () => {
   assert.deepEqual(h.gradNorms, [[3, 5], [4, 6]]);
   addMetrics(h, 0, { train_loss: 1, test_loss: null });
   assert.deepEqual(lossSeries(h), [[0], [1], [null]]);
-});
-
-test('historyEntries accepts columns as well as rows', () => {
-  const rows = historyEntries({ step: [1, 2], loss: [0.5, 0.4], lr: [0.1, 0.1], grad_norm: [[1], [2]] });
-  assert.deepEqual(rows.map((r) => [r.step, r.loss, r.gradNorms[0]]), [[1, 0.5, 1], [2, 0.4, 2]]);
-  assert.deepEqual(historyEntries(null), []);
 });
 
 test('long runs are thinned, keeping the last point', () => {

@@ -54,19 +54,6 @@ test('the trace as CSV: one row per weight and per bias', () => {
   assert.equal(Number(row[10]), t.layers[0].W_after[0][0]);
 });
 
-test('the output view’s data: rows of the whole set and the training rows give the split', async () => {
-  const { mergeBatches } = await import('../../frontend/js/dataset.js');
-  const every = { indices: [2, 0, 1, 3], inputs: [[2, 2], [0, 0], [1, 1], [3, 3]], targets: [[1], [0], [1], [0]] };
-  const train = { indices: [3, 0], inputs: [[3, 3], [0, 0]], targets: [[0], [0]] };
-  const d = mergeBatches(every, train);
-  assert.deepEqual(d.inputs, [[0, 0], [1, 1], [2, 2], [3, 3]]);
-  assert.deepEqual(d.targets, [[0], [1], [1], [0]]);
-  assert.deepEqual([d.train, d.test], [[0, 3], [1, 2]]);
-  // Rows that moved with the split: only the training rows can be shown.
-  const moved = mergeBatches(every, { indices: [0], inputs: [[9, 9]], targets: [[1]] });
-  assert.deepEqual([moved.inputs, moved.test], [[[9, 9]], []]);
-});
-
 test('scales fitted to the values on screen', async () => {
   const { fitScales, fitHeat } = await import('../../frontend/js/scales.js');
   const sc = fitScales([{ W: [[0.5, -1.23]], b: [0] }], t);

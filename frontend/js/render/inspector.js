@@ -133,7 +133,7 @@ export function createInspector(container, { onSelect }) {
         const dmore = n.downstream.length > MAX_TERMS ? ' + \\dots' : '';
         math(bwd, `\\frac{\\partial \\ell}{\\partial a^{(${L})}_{${j}}} = \\sum_k w^{(${L + 1})}_{k${j}}\\,\\delta^{(${L + 1})}_k = ${ds.map((q) => `${T(q.w)}\\cdot${T(q.delta)}`).join(' + ')}${dmore} = ${tex(n.dL_da)}`);
       }
-      const fp = n.fprime ?? n.fprimeDerived;
+      const fp = n.fprime;
       math(bwd, `\\delta^{(${L})}_{${j}} = \\frac{\\partial \\ell}{\\partial a_{${j}}}\\cdot ${f}'(z_{${j}}) = ${T(n.dL_da)}\\cdot ${isNum(fp) ? T(fp) : `${f}'(${tex(n.z)})`} = ${tex(n.delta)}`);
     }
     const bsec = section(root, 'bias');

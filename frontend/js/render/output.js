@@ -63,21 +63,6 @@ export function createOutputView(container, { onAddPoint }) {
     onAddPoint({ x, y, other: e.shiftKey });
   });
 
-  function extentOf(state) {
-    if (state.heatmaps?.extent) return state.heatmaps.extent;
-    const pts = state.dataset?.inputs ?? state.trace?.batch?.inputs;
-    if (!pts?.length || pts[0].length !== 2) return null;
-    let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
-    for (const [x, y] of pts) {
-      x0 = Math.min(x0, x);
-      x1 = Math.max(x1, x);
-      y0 = Math.min(y0, y);
-      y1 = Math.max(y1, y);
-    }
-    const m = 0.1 * Math.max(x1 - x0, y1 - y0, 1e-9);
-    return [x0 - m, x1 + m, y0 - m, y1 + m];
-  }
-
   function sizeCanvas(c, px, dpr) {
     if (c.width !== Math.round(px * dpr)) {
       c.width = Math.round(px * dpr);
@@ -89,7 +74,7 @@ export function createOutputView(container, { onAddPoint }) {
 
   let overlayKey = null;
   function update(state) {
-    const extent = state.has2d ? extentOf(state) : null;
+    const extent = state.has2d ? state.heatmaps?.extent ?? state.dataset?.extent ?? null : null;
     empty.hidden = !!extent;
     stack.hidden = !extent;
     if (!extent) {

@@ -22,14 +22,11 @@ export function thumbnailTiles(layout, state) {
   if (!h) return [];
   const half = layout.nodeSize / 2;
   const L = layout.nodes.length - 1;
-  // Heatmaps may include layer 0 (the features) or start at layer 1.
-  const offset = h.layers.length === L + 1 ? 0 : 1;
-  const grids = (l) => (l === 0 ? h.inputs ?? (offset === 0 ? h.layers[0] : null) : h.layers[l - offset]);
   const tiles = [];
   for (let l = 0; l <= L; l++) {
-    const units = grids(l);
+    const units = h.layers[l];
     if (!units) continue;
-    const fitted = l === 0 ? 1 : state.scales.heat?.[l - offset];
+    const fitted = l === 0 ? 1 : state.scales.heat?.[l];
     const range = l === 0 ? null : heatRange(activationOf(state, l, L), fitted);
     layout.nodes[l].forEach((p, j) => {
       if (!units[j]) return;
