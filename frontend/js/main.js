@@ -1,10 +1,11 @@
-// Wiring only: build the store, the session and the views, connect them, load the API's schema,
-// presets and the default scenario.
+// Wiring only: build the store, the session group and the views, connect them, load the API's
+// schema, presets and the default scenario. The one render subscriber is here.
 
 import * as api from './api.js';
 import { createStore } from './state.js';
 import { createSession } from './session.js';
-import { defaultsFor, fieldAt, requestField, scenarioSchema } from './schema.js';
+import { createSessionGroup } from './session-group.js';
+import { defaultsFor, requestField, scenarioSchema } from './schema.js';
 import { createNetworkView } from './render/network.js';
 import { createOutputView } from './render/output.js';
 import { createLegend } from './render/legend.js';
@@ -31,12 +32,14 @@ const afterPaint = (fn) => {
 const afterFrame = (fn) => requestAnimationFrame(() => afterPaint(fn));
 
 const store = createStore();
-const session = createSession(store, { afterFrame });
+// The page's session leads a group: compare mode adds a second session that follows it.
+const session = createSession(store, { api, afterFrame, onPlayStop: () => sessions.leadStopped() });
+const sessions = createSessionGroup(session);
 const select = (selection) => store.set({ selection });
 
 const network = createNetworkView($('#network'), { onSelect: select });
-network.setOnResize(() => store.touch('params'));
-const points = bindPoints(document, store, session);
+network.setOnResize(() => store.redraw());
+const points = bindPoints(document, store, sessions);
 const output = createOutputView($('#output'), { onAddPoint: (p) => teach.addPoint(p) });
 const legend = createLegend($('#legend'));
 const charts = createCharts({ loss: $('#chart-loss'), grads: $('#chart-grads'), lr: $('#chart-lr'), logToggle: $('#loss-log') });
@@ -49,11 +52,11 @@ const form = createScenarioForm($('#scenario-form'), {
     if (!ok) form.showErrors(store.state.error?.fields);
   },
 });
-const view = bindView(document, store, session);
-const presets = bindPresets($('#presets'), store, session);
-bindPlayback(document, store, session);
+const view = bindView(document, store, sessions);
+const presets = bindPresets($('#presets'), store, sessions);
+bindPlayback(document, store, sessions, { act: (action) => teach.act(action) });
 bindExport(document, store, network);
-const teach = bindShareAndTeach({ store, session, points, afterFrame });
+const teach = bindShareAndTeach({ store, sessions, api, points, afterFrame });
 $('#inspector-close').addEventListener('click', () => select(null));
 
 let stepAtClick = null;
@@ -61,14 +64,20 @@ document.querySelector('[data-testid="step"]').addEventListener('click', () => (
 
 // The frame after an action draws the network and the counters; the rest (output view, charts,
 // inspector, form) follows in a task right after, so a Step shows in the very next frame.
+// Renderers and controls only read the state here: none of them writes to a store.
 let later = false;
-function render(state) {
+function render(state, keys) {
+  if (state !== store.state) {
+    teach.compare.update(null); // the compared session's store changed (compare.js)
+    return;
+  }
   if (state.schema && state.scenario) {
     const animating = network.update(state);
-    if (animating) requestAnimationFrame(() => store.touch('animStart'));
+    if (animating) requestAnimationFrame(() => store.redraw());
     legend.update(state);
   }
   status.update(state);
+  teach.update(state, keys);
   $('#inspector').classList.toggle('has-selection', !!state.selection);
   const measure = stepAtClick !== null && state.step !== stepAtClick;
   if (measure) stepAtClick = null;
@@ -87,7 +96,7 @@ function render(state) {
 }
 // The heavy side panels take turns: at most one of thumbnails, output view and a chart is
 // redrawn after a frame; if one did, the others get the next frame.
-const HEAVY = [(s) => !window.__noThumbs && network.updateThumbnails(s), (s) => !window.__noOut && output.update(s), (s) => !window.__noCharts && charts.update(s)];
+const HEAVY = [(state) => network.updateThumbnails(state), (state) => output.update(state), (state) => charts.update(state)];
 let heavyTurn = 0;
 function renderLater(state) {
   status.updateLater(state);
@@ -107,9 +116,10 @@ function renderLater(state) {
       heavyTurn = idx + 1;
     }
   }
-  if (drew >= budget && state.playing) requestAnimationFrame(() => store.touch('heatmaps'));
+  if (drew >= budget && state.playing) requestAnimationFrame(() => store.redraw());
 }
 store.subscribe(render);
+teach.compare.store.subscribe(render);
 
 window.playground = {
   teach,
@@ -125,21 +135,22 @@ window.playground = {
   get state() {
     return store.state;
   },
-  session,
-  whenIdle: () => session.whenIdle(),
+  /** The page's session group (the page's session, and the compared one in compare mode). */
+  session: sessions,
+  whenIdle: () => sessions.whenIdle(),
   /** Counters for the browser benchmark. */
   get stats() {
     return { thumbnailsDrawn: network.thumbnailsDrawn };
   },
   /** Draws the state again (after a test or a console session edited it in place). */
-  redraw: () => store.touch('params'),
+  redraw: () => store.redraw(),
   ready: null,
 };
 
 async function start() {
   const [openapi, presetList] = await Promise.all([api.getOpenApi(), api.getPresets().catch(() => [])]);
   const schema = scenarioSchema(openapi);
-  session.setLimits({
+  sessions.setLimits({
     trainSteps: requestField(openapi, 'train', 'steps')?.maximum ?? 1000,
     resolution: Math.min(48, requestField(openapi, 'heatmaps', 'resolution')?.maximum ?? 48),
     playResolution: Math.min(32, requestField(openapi, 'heatmaps', 'resolution')?.maximum ?? 32),
@@ -147,8 +158,8 @@ async function start() {
   });
   store.set({ openapi, schema, presets: presetList });
   // The view the address names (a fragment or a short link), else the API's default scenario.
-  if (!(await teach.openInitial())) await session.loadScenario(defaultsFor(schema));
-  await session.whenIdle();
+  if (!(await teach.openInitial())) await sessions.loadScenario(defaultsFor(schema));
+  await sessions.whenIdle();
 }
 
 window.playground.ready = start().catch((err) => {

@@ -1,7 +1,7 @@
-// Wiring of "share and teach" (issue 4): links and the address bar, the share dialog and QR
-// codes, mid-run changes, lecture mode, compare mode, the lessons gallery and the phone layout's
-// panel button. main.js calls this once and routes three things through it: the first view,
-// form changes, and points clicked onto the output view.
+// Wiring of "share and teach": links and the address bar, the share dialog and QR codes,
+// mid-run changes, lecture mode and the page's keys, compare mode, the lessons gallery and the
+// phone layout's panel button. main.js calls this once and routes through it: the first view,
+// form changes, points clicked onto the output view, and each render (update).
 
 import { bindCompare } from './controls/compare.js';
 import { bindLecture } from './controls/lecture.js';
@@ -9,17 +9,18 @@ import { bindUrlSync } from './controls/url-sync.js';
 import { bindShare } from './controls/share.js';
 import { bindMidRun } from './controls/mid-run.js';
 import { bindLessons } from './controls/lessons.js';
+import { bindKeymap } from './controls/keymap.js';
 
-/** deps: {store, session, points, afterFrame}. */
-export function bindShareAndTeach({ store, session, points, afterFrame }) {
+/** deps: {store, sessions (the page's session group), api, points, afterFrame}. */
+export function bindShareAndTeach({ store, sessions, api, points, afterFrame }) {
   const root = document;
-  const compare = bindCompare(root, store, session, { afterFrame });
-  let share = null;
-  const lecture = bindLecture(root, store, session, { showQr: () => share.showQr() });
-  const url = bindUrlSync({ store, session, compare, lecture });
-  share = bindShare(root, store, { linkBody: (title) => url.linkBody(title) });
-  const midRun = bindMidRun(root, store, session, { points });
-  const lessons = bindLessons(root, store, session, { compare });
+  const compare = bindCompare(root, store, sessions, { api, afterFrame });
+  const lecture = bindLecture(root, store, sessions);
+  const url = bindUrlSync({ store, sessions, compare, lecture });
+  const share = bindShare(root, store, { linkBody: (title) => url.linkBody(title) });
+  const midRun = bindMidRun(root, store, sessions, { points });
+  const lessons = bindLessons(root, store, sessions, { compare });
+  bindKeymap(store, { sessions, lecture, showQr: () => share.showQr(), stepButton: root.querySelector('[data-testid="step"]') });
 
   // Phones: the settings panel is one button away.
   const panel = root.querySelector('[data-testid="panel-toggle"]');
@@ -37,6 +38,14 @@ export function bindShareAndTeach({ store, session, points, afterFrame }) {
     addPoint: (p) => midRun.addPoint(p),
     addEvent: (e) => midRun.addEvent(e),
     applyView: (v) => url.applyView(v),
+    /** After every change of the page's state (keys: what changed). */
+    update(state, keys) {
+      lecture.update(state);
+      midRun.update();
+      compare.update(keys);
+      url.schedule();
+    },
+    act: (action) => lecture.act(action),
     share,
     lecture,
     compare,

@@ -1,22 +1,26 @@
 // Compare mode: a second scenario (B) beside the main one (A), in a network view of its own,
-// stepped together: Step, phases, Play, Reset and the rewind slider act on both. B has its own
-// store and session (session.js knows nothing of the DOM, so a second one is cheap); the
-// actions reach it by wrapping the main session's methods.
+// stepped together: B's session joins the page's session group (session-group.js), so Step,
+// phases, Play, Reset and the rewind slider act on both. B has its own store and session
+// (session.js knows nothing of the DOM, so a second one is cheap). B is drawn with A's colour
+// mode and selected sample.
 
 import { createStore } from '../state.js';
 import { createSession } from '../session.js';
 import { createNetworkView } from '../render/network.js';
-import { phaseLabel, updateIndex } from '../phases.js';
+import { phaseLabel } from '../phases.js';
 import { fmt, pct } from '../format.js';
 import { h } from './dialogs.js';
 
 const MIRRORED = ['step', 'nextPhase', 'prevPhase', 'goTo', 'reset', 'rescale'];
 
-/** deps: {afterFrame}. Returns {open(scenario, label), close(), store, session}. */
-export function bindCompare(root, store, session, { afterFrame }) {
-  const s = store.state;
+/**
+ * sessions: the page's session group; deps: {api, afterFrame}.
+ * Returns {open(scenario, label), close(), update(keys), store, session, active}.
+ */
+export function bindCompare(root, store, sessions, { api, afterFrame }) {
+  const a = store.state;
   const storeB = createStore();
-  const sessionB = createSession(storeB, { afterFrame });
+  const sessionB = createSession(storeB, { api, afterFrame });
   const b = storeB.state;
   let active = false;
 
@@ -44,53 +48,10 @@ export function bindCompare(root, store, session, { afterFrame }) {
   const view = createNetworkView(net, { onSelect: () => {} });
   view.setOnResize(() => storeB.touch('params'));
 
-  // ---- wrap the main session: every action on A is done on B too
-  for (const name of MIRRORED) {
-    const own = session[name];
-    session[name] = (...args) => {
-      if (active) sessionB[name](...args);
-      return own(...args);
-    };
-  }
-  const ownToggle = session.togglePlay;
-  session.togglePlay = (...args) => {
-    if (active) (s.playing ? sessionB.pause() : sessionB.play());
-    return ownToggle(...args);
-  };
-  const ownLimits = session.setLimits;
-  session.setLimits = (limits) => {
-    sessionB.setLimits(limits);
-    return ownLimits(limits);
-  };
-  // Idle means both sides are idle (tests and the benchmark wait for it).
-  const ownIdle = session.whenIdle;
-  session.whenIdle = async () => {
-    await ownIdle();
-    if (active) await sessionB.whenIdle();
-  };
-  const ownLoad = session.loadScenario;
-  session.loadScenario = async (...args) => {
-    const ok = await ownLoad(...args);
-    if (ok && active) sessionB.reset(); // A restarted at step 0: so does B
-    return ok;
-  };
-
-  /** Brings B to A's step and phase (after opening, and when a Play ends). */
-  async function follow() {
-    if (!active || !b.scenario) return;
-    const U = updateIndex(s.params?.length ?? 0);
-    if (s.phase === U && s.step > 0) {
-      await sessionB.goTo(s.step - 1);
-      await sessionB.step();
-      return;
-    }
-    await sessionB.goTo(s.step);
-    for (let q = 0; q <= s.phase; q++) await sessionB.nextPhase();
-  }
-
   async function open(scenario, text) {
-    storeB.set({ openapi: s.openapi, schema: s.schema, presets: s.presets, colorMode: s.colorMode, sample: s.sample });
+    storeB.set({ schema: a.schema });
     active = true;
+    sessions.add(sessionB);
     pane.hidden = false;
     labelA.hidden = false;
     document.body.classList.add('compare');
@@ -102,15 +63,15 @@ export function bindCompare(root, store, session, { afterFrame }) {
     } else error.hidden = true;
     store.set({ compare: scenario, compareLabel: text ?? null });
     // The same colour scales on both sides, so equal colours mean equal values.
-    if (ok && s.scales) storeB.set({ scales: { ...b.scales, weight: s.scales.weight, bias: s.scales.bias, gradient: s.scales.gradient, update: s.scales.update } });
-    await follow();
+    if (ok && a.scales) storeB.set({ scales: { ...b.scales, weight: a.scales.weight, bias: a.scales.bias, gradient: a.scales.gradient, update: a.scales.update } });
+    if (ok) await sessions.follow(sessionB);
     return ok;
   }
 
   function closeCompare() {
     if (!active) return;
     active = false;
-    if (b.playing) sessionB.pause();
+    sessions.remove(sessionB);
     pane.hidden = true;
     labelA.hidden = true;
     document.body.classList.remove('compare');
@@ -118,43 +79,38 @@ export function bindCompare(root, store, session, { afterFrame }) {
   }
   close.addEventListener('click', closeCompare);
 
-  // ---- B follows A's view options; a Play that ends brings B to A's step
-  let wasPlaying = false;
-  store.subscribe(() => {
-    if (!active) return;
-    if (b.colorMode !== s.colorMode || b.sample !== s.sample) storeB.set({ colorMode: s.colorMode, sample: s.sample });
-    if (wasPlaying && !s.playing) setTimeout(() => !s.playing && follow(), 50);
-    wasPlaying = s.playing;
-    const title = s.scenario?.title;
-    const a = `A · ${title ?? 'this scenario'}`;
-    if (labelA.textContent !== a) labelA.textContent = a;
-  });
-
-  // ---- drawing B
+  // ---- drawing B (and A's label), from the page's one render subscriber
+  const text = (el, t) => el.textContent !== t && (el.textContent = t);
   let later = false;
-  storeB.subscribe((state) => {
-    if (!active || !state.scenario || !state.params || !state.scales) return;
-    if (view.update(state)) requestAnimationFrame(() => storeB.touch('animStart'));
-    const L = state.params.length;
-    const text = (el, t) => el.textContent !== t && (el.textContent = t);
-    text(label, `B · ${s.compareLabel ?? state.scenario.title ?? 'compared scenario'}`);
-    text(counter, String(state.step));
-    text(phase, state.playing ? 'playing' : phaseLabel(state.phase, L));
-    const m = state.snapshot?.metrics;
-    text(metrics, m ? `loss ${fmt(m.train_loss)}${m.train_accuracy !== null && m.train_accuracy !== undefined ? ` · accuracy ${pct(m.train_accuracy)}` : ''}${state.snapshot?.diverged ? ' · diverged' : ''}` : '');
+  /** keys: what changed in A's state (null: B's state changed). */
+  function update(keys) {
+    if (!active) return;
+    text(labelA, `A · ${a.scenario?.title ?? 'this scenario'}`);
+    if (keys && !keys.has('colorMode') && !keys.has('sample')) return;
+    if (!b.scenario || !b.params || !b.scales) return;
+    // B is drawn with A's view options: one colour mode and one sample for both networks.
+    const shown = { ...b, colorMode: a.colorMode, sample: a.sample };
+    if (view.update(shown)) requestAnimationFrame(() => storeB.redraw());
+    const L = b.params.length;
+    text(label, `B · ${a.compareLabel ?? b.scenario.title ?? 'compared scenario'}`);
+    text(counter, String(b.step));
+    text(phase, b.playing ? 'playing' : phaseLabel(b.phase, L));
+    const m = b.snapshot?.metrics;
+    text(metrics, m ? `loss ${fmt(m.train_loss)}${m.train_accuracy !== null && m.train_accuracy !== undefined ? ` · accuracy ${pct(m.train_accuracy)}` : ''}${b.snapshot?.diverged ? ' · diverged' : ''}` : '');
     if (!later) {
       later = true;
       afterFrame(() => {
         later = false;
-        view.updateLabels?.(storeB.state);
-        view.updateThumbnails?.(storeB.state);
+        view.updateLabels({ ...b, colorMode: a.colorMode, sample: a.sample });
+        view.updateThumbnails(b);
       });
     }
-  });
+  }
 
   return {
     open,
     close: closeCompare,
+    update,
     store: storeB,
     session: sessionB,
     get active() {

@@ -1,7 +1,8 @@
 // Lecture mode: a light high-contrast theme with large type (lecture.css), advanced controls
 // hidden, fullscreen, a caption that spells out the phase in words and symbols, driven by the
-// keyboard or a presenter clicker (PageDown/→ next phase, PageUp/← previous phase, Space step,
-// Q the QR code of the view, H predict-then-reveal).
+// keyboard or a presenter clicker (keymap.js: PageDown/→ next phase, PageUp/← previous phase,
+// Space step, Q the QR code of the view, H predict-then-reveal). Step and the phase buttons
+// act through `act`, which holds the update back while the class predicts.
 //
 // Predict, then reveal: with prediction on, the update phase is held back: the class sees every
 // gradient, is asked which way a weight will move, votes, and the next press reveals it.
@@ -10,14 +11,16 @@ import { captionFor } from '../captions.js';
 import { updateIndex } from '../phases.js';
 import { fmt } from '../format.js';
 import { h } from './dialogs.js';
+import { effectiveScenario } from '../events.js';
 
 // More edges than this and lecture mode leaves their numbers to the inspector.
 const MANY_EDGES = 10;
 
-const typing = (t) => t instanceof HTMLElement && (t.matches('input:not([type=checkbox]):not([type=button]):not([type=range]), select, textarea') || t.isContentEditable);
-
-/** deps: {showQr()}. Returns {set(on, {fullscreen}), update}. */
-export function bindLecture(root, store, session, { showQr }) {
+/**
+ * sessions: the page's session group. Returns {set(on, {fullscreen}), update, act(action),
+ * setPredict, vote, asking}.
+ */
+export function bindLecture(root, store, sessions) {
   const s = store.state;
   const toggle = root.querySelector('[data-testid="lecture-toggle"]');
   const predictToggle = root.querySelector('[data-testid="predict-toggle"]');
@@ -38,7 +41,6 @@ export function bindLecture(root, store, session, { showQr }) {
   const anchor = root.querySelector('.rewind-row');
   anchor?.parentElement.insertBefore(caption, anchor.nextSibling);
 
-  let predicting = false; // prediction mode on
   let asked = null; // {key, sel, w, vote} while the question is open
   let answer = null; // {key, text} after the reveal
 
@@ -54,15 +56,20 @@ export function bindLecture(root, store, session, { showQr }) {
   }
 
   function setPredict(on) {
-    predicting = on;
     predictToggle?.setAttribute('aria-pressed', String(on));
     if (!on) close();
-    if (on && s.colorMode === 'update') store.set({ colorMode: 'weight' });
+    store.set(on && s.colorMode === 'update' ? { predicting: on, colorMode: 'weight' } : { predicting: on });
     refresh();
   }
 
+  /** While the update is held back, its colours are too (the colour mode 'update' is not offered). */
+  const hidesUpdate = (state) => state.predicting && !!state.trace?.layers && state.phase < updateIndex(state.trace.layers.length);
+  function keepUpdateHidden() {
+    if (s.colorMode === 'update' && hidesUpdate(s)) store.set({ colorMode: 'weight' });
+  }
+
   toggle?.addEventListener('click', () => set(!s.lecture, { fullscreen: true }));
-  predictToggle?.addEventListener('click', () => setPredict(!predicting));
+  predictToggle?.addEventListener('click', () => setPredict(!s.predicting));
 
   const traceKey = () => `${s.scenarioVersion}:${s.trace?.fromStep}`;
   /** The coming update is on screen (ready, or part-way through its phases). */
@@ -102,7 +109,7 @@ export function bindLecture(root, store, session, { showQr }) {
 
   /** Would this action show the update while the class has not predicted it yet? */
   function held(action) {
-    if (!predicting || !s.trace?.layers || s.playing) return false;
+    if (!s.predicting || !s.trace?.layers || s.playing) return false;
     if (asked && asked.key === traceKey() && coming()) return false; // the press that reveals
     if (action === 'step') return true;
     return coming() && s.phase === updateIndex(s.trace.layers.length) - 1;
@@ -110,7 +117,7 @@ export function bindLecture(root, store, session, { showQr }) {
 
   /** Holds the update back: shows the question instead (after the gradients, for Step). */
   async function hold(action) {
-    if (action === 'step' && !coming()) await session.goTo(s.step);
+    if (action === 'step' && !coming()) await sessions.goTo(s.step);
     if (!ask()) return false;
     return true;
   }
@@ -128,29 +135,19 @@ export function bindLecture(root, store, session, { showQr }) {
     close();
   }
 
+  /** Step ('step'), next phase ('next') or previous phase ('prev'), unless the update is held. */
   async function act(action) {
     if (held(action)) {
       await hold(action);
       return;
     }
-    const revealing = predicting && asked && coming();
-    if (action === 'step') await session.step();
-    else if (action === 'next') await session.nextPhase();
-    else await session.prevPhase();
+    const revealing = s.predicting && asked && coming();
+    if (action === 'step') await sessions.step();
+    else if (action === 'next') await sessions.nextPhase();
+    else await sessions.prevPhase();
     if (revealing && s.phase === updateIndex(s.trace?.layers?.length ?? 0)) afterReveal();
+    keepUpdateHidden();
   }
-
-  // Buttons: the update is held back on the way in, before playback.js sees the click.
-  window.addEventListener('click', (e) => {
-    if (!e.target.closest) return;
-    const btn = e.target.closest('[data-testid="step"], [data-testid="next-phase"]');
-    if (!btn || !predicting) return;
-    const action = btn.dataset.testid === 'step' ? 'step' : 'next';
-    if (!held(action) && !(asked && coming())) return;
-    e.stopPropagation();
-    e.preventDefault();
-    act(action);
-  }, { capture: true });
 
   up.addEventListener('click', () => vote('up'));
   down.addEventListener('click', () => vote('down'));
@@ -163,41 +160,6 @@ export function bindLecture(root, store, session, { showQr }) {
     refresh();
   }
 
-  window.addEventListener('keydown', (e) => {
-    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
-    if (document.querySelector('dialog[open]') && e.key !== 'q' && e.key !== 'Q') return;
-    const k = e.key;
-    let action = null;
-    if (k === 'PageDown' || k === 'ArrowRight') action = 'next';
-    else if (k === 'PageUp' || k === 'ArrowLeft') action = 'prev';
-    else if (k === ' ' || e.code === 'Space') action = 'step';
-    if (action) {
-      // Only lecture mode needs PageUp/PageDown (clickers) and the prediction hold; the page's
-      // own keys (playback.js) handle the rest.
-      if (!(s.lecture || predicting) && (k === 'ArrowRight' || k === 'ArrowLeft' || action === 'step')) return;
-      e.preventDefault();
-      e.stopImmediatePropagation();
-      if (action === 'step') performance.mark('step:click');
-      act(action);
-      return;
-    }
-    if (!s.lecture) return;
-    if (k === 'q' || k === 'Q') {
-      e.preventDefault();
-      showQr();
-    } else if (k === 'h' || k === 'H') {
-      e.preventDefault();
-      setPredict(!predicting);
-    } else if (asked && (k === 'ArrowUp' || k === 'ArrowDown')) {
-      e.preventDefault();
-      vote(k === 'ArrowUp' ? 'up' : 'down');
-    } else if (k === 'f' || k === 'F') {
-      e.preventDefault();
-      if (document.fullscreenElement) document.exitFullscreen?.().catch(() => {});
-      else document.documentElement.requestFullscreen?.().catch(() => {});
-    }
-  }, { capture: true });
-
   // ---- the caption
   let lastKey = null;
   function refresh() {
@@ -207,10 +169,8 @@ export function bindLecture(root, store, session, { showQr }) {
 
   function update(state) {
     if (asked && (asked.key !== traceKey() || !coming())) close();
-    const hide = predicting && !!state.trace?.layers && state.phase < updateIndex(state.trace.layers.length);
-    document.body.classList.toggle('hide-update', hide);
-    if (hide && state.colorMode === 'update') store.set({ colorMode: 'weight' });
-    if (!state.lecture && !predicting) return;
+    document.body.classList.toggle('hide-update', hidesUpdate(state));
+    if (!state.lecture && !state.predicting) return;
     network?.classList.toggle('many-edges', (state.params ?? []).reduce((n, p) => n + p.W.length * (p.W[0]?.length ?? 0), 0) > MANY_EDGES);
     const L = state.params?.length ?? 0;
     const key = `${state.step}|${state.phase}|${L}|${state.scenarioVersion}|${state.playing}|${asked?.vote}|${!!asked}|${answer?.key}`;
@@ -223,7 +183,7 @@ export function bindLecture(root, store, session, { showQr }) {
       activation: sc.activation,
       outputActivation: state.snapshot?.output_activation ?? t?.after?.output_activation ?? sc.output_activation,
       loss: state.snapshot?.loss ?? t?.after?.loss ?? sc.loss,
-      optimizer: state.formScenario?.optimizer ?? sc.optimizer,
+      optimizer: effectiveScenario(sc, state.step).optimizer,
       lr: t?.lr,
       lossValue: t?.loss?.total,
       outputs: state.params?.at(-1)?.b?.length,
@@ -236,7 +196,15 @@ export function bindLecture(root, store, session, { showQr }) {
       promptText.textContent = `Predict: will w${sel.to}←${sel.from} of layer ${sel.layer} (now ${fmt(w, 4)}, gradient ${fmt(g, 3)}) go up or down?${asked.vote ? ` The class says ${asked.vote}.` : ''}`;
     }
   }
-  store.subscribe(update);
-
-  return { set, update, setPredict, get predicting() { return predicting; } };
+  return {
+    set,
+    update,
+    act,
+    setPredict,
+    vote,
+    /** True while the class is asked which way a weight will move. */
+    get asking() {
+      return !!asked;
+    },
+  };
 }

@@ -4,8 +4,8 @@
 
 import { createDialog, h } from './dialogs.js';
 
-/** deps: {compare: {open, close}}. Returns {open(), openLesson(id)}. */
-export function bindLessons(root, store, session, { compare }) {
+/** sessions: the page's session group; deps: {compare: {open, close}}. Returns {open(), openLesson(id)}. */
+export function bindLessons(root, store, sessions, { compare }) {
   const d = createDialog({ title: 'Lessons', testid: 'lessons-dialog', cls: 'lessons' });
   const intro = h('p', { cls: 'lessons-intro', text: 'Each lesson sets up a scenario that shows one idea. Open it, then step through it or press Play, and watch what it names.' });
   const list = h('ul', { cls: 'lesson-list' });
@@ -54,7 +54,7 @@ export function bindLessons(root, store, session, { compare }) {
     const p = lessons().find((x) => x.id === id);
     if (!p) return false;
     d.close();
-    const ok = await session.loadScenario(structuredClone(p.scenario));
+    const ok = await sessions.loadScenario(structuredClone(p.scenario));
     if (!ok) return false;
     if (p.compare) await compare.open(p.compare, p.compare_label ?? null);
     else compare.close();

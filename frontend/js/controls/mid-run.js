@@ -12,8 +12,8 @@ import { full } from '../format.js';
 
 const MAX_LISTED = 3;
 
-/** deps: {points (controls/points.js)}. Returns {onFormChange, addPoint, addEvent}. */
-export function bindMidRun(root, store, session, { points }) {
+/** sessions: the page's session group; deps: {points (controls/points.js)}. */
+export function bindMidRun(root, store, sessions, { points }) {
   const s = store.state;
   const message = root.querySelector('#csv-message');
 
@@ -34,7 +34,7 @@ export function bindMidRun(root, store, session, { points }) {
   async function addEvent(event) {
     const k = event.step;
     if (!(await agree(eventsAfter(s.scenario, k), `if you change something at step ${k}`))) return false;
-    return session.continueAt(withEvent(dropAfter(s.scenario, k), event), k);
+    return sessions.continueAt(withEvent(dropAfter(s.scenario, k), event), k);
   }
 
   /** The form changed a field: a mid-run event for optimizer-like fields, else a restart. */
@@ -45,7 +45,7 @@ export function bindMidRun(root, store, session, { points }) {
       // The value in force already (a second "change" of the same edit): nothing to record.
       if (JSON.stringify(getIn(effectiveScenario(s.scenario, k), path)) === JSON.stringify(value)) return true;
       const ok = await addEvent({ step: k, kind: 'set', changes: changesOf(path, value) });
-      if (!ok) store.set({ formVersion: (s.formVersion ?? 0) + 1 }); // show the values in force again
+      if (!ok) store.set({ formVersion: s.formVersion + 1 }); // show the values in force again
       return ok;
     }
     // A restart: the settings shown (with mid-run changes in force at this step) become the new
@@ -56,13 +56,13 @@ export function bindMidRun(root, store, session, { points }) {
     const kept = keepAtZero ? events.filter((e) => e.step === 0 && e.kind !== 'set') : [];
     const lost = events.filter((e) => !kept.includes(e) && !(e.kind === 'set' && e.step <= k));
     if (!(await agree(lost, 'when the run restarts at step 0'))) {
-      store.set({ formVersion: (s.formVersion ?? 0) + 1 });
+      store.set({ formVersion: s.formVersion + 1 });
       return false;
     }
     const scenario = { ...next };
     if (kept.length) scenario.events = kept;
     else delete scenario.events;
-    return session.loadScenario(scenario);
+    return sessions.loadScenario(scenario);
   }
 
   /** What an added point's label is: a class index, or ±1 for regression. */
@@ -96,7 +96,7 @@ export function bindMidRun(root, store, session, { points }) {
       else joined.targets = [...last.targets, ...event.targets];
       scenario = { ...s.scenario, events: [...eventsOf(s.scenario).slice(0, -1), joined] };
     }
-    const ok = merged ? await session.continueAt(scenario, k) : await addEvent(event);
+    const ok = merged ? await sessions.continueAt(scenario, k) : await addEvent(event);
     if (ok && message) message.textContent = `Added a point at (${x.toFixed(2)}, ${y.toFixed(2)}) to the training set at step ${k}.`;
     return ok;
   }
@@ -168,51 +168,11 @@ export function bindMidRun(root, store, session, { points }) {
     addEvent({ step: s.step, kind: 'prune', fraction: f });
   });
 
-  // ---- what the form shows, and the added points in the output view
-  let formKey = null;
-  function updateForm() {
-    const events = eventsOf(s.scenario);
-    const inForce = events.map((e, n) => (e.kind === 'set' && e.step <= s.step ? n : -1)).filter((n) => n >= 0);
-    const key = `${s.scenarioVersion}|${inForce.join(',')}`;
-    if (key === formKey) return;
-    formKey = key;
-    store.set({ formScenario: inForce.length ? effectiveScenario(s.scenario, s.step) : null, formVersion: (s.formVersion ?? 0) + 1 });
-  }
-
-  let base = null; // the data as loaded (before added points)
-  let shown = null;
-  let shownFor = null;
-  function updateData() {
-    if (s.dataset !== shown) base = s.dataset;
-    const added = eventsOf(s.scenario).filter((e) => e.kind === 'add_points');
-    if (!base || (s.dataset === shown && shownFor === s.scenario)) return;
-    shownFor = s.scenario;
-    if (!added.length) {
-      shown = base;
-      if (s.dataset !== base) store.set({ dataset: base });
-      return;
-    }
-    const classes = classesOf(base);
-    const inputs = [...base.inputs];
-    const targets = [...base.targets];
-    const train = [...base.train];
-    for (const e of added) {
-      e.inputs.forEach((x, r) => {
-        train.push(inputs.length);
-        inputs.push(x);
-        targets.push(e.labels ? classes?.[e.labels[r]] ?? [e.labels[r]] : e.targets[r]);
-      });
-    }
-    shown = { ...base, inputs, targets, train };
-    store.set({ dataset: shown });
-  }
-
-  store.subscribe(() => {
-    if (!s.scenario) return;
-    updateForm();
-    updateData();
-    updateEditor();
-  });
-
-  return { onFormChange, addPoint, addEvent };
+  return {
+    onFormChange,
+    addPoint,
+    addEvent,
+    /** Draws the weight editor for the selection (after the frame, main.js). */
+    update: updateEditor,
+  };
 }

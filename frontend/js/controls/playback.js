@@ -1,5 +1,6 @@
-// Step, phases, play, reset, speed and the rewind slider; and their keys
-// (Space step, → / ← phase, P play). DOM events -> session calls.
+// Step, phases, play, reset, speed and the rewind slider. DOM events -> calls on the page's
+// session group (their keys: keymap.js). Step and the next phase go through `act`
+// (lecture.js), which holds the update back while a class predicts it.
 
 export const SPEEDS = [
   [1, '1 update / frame'],
@@ -10,21 +11,17 @@ export const SPEEDS = [
   [-5, '5 epochs / frame'],
 ];
 
-function mark(name) {
-  performance.mark(name);
-}
-
-export function bindPlayback(root, store, session) {
+/** sessions: the page's session group; act(action): lecture.js's act ('step', 'next'). */
+export function bindPlayback(root, store, sessions, { act }) {
   const q = (id) => root.querySelector(`[data-testid="${id}"]`);
   q('step').addEventListener('click', () => {
-    mark('step:click');
-    store.state.pendingMeasure = 'step';
-    session.step();
+    performance.mark('step:click');
+    act('step');
   });
-  q('next-phase').addEventListener('click', () => session.nextPhase());
-  q('prev-phase').addEventListener('click', () => session.prevPhase());
-  q('play').addEventListener('click', () => session.togglePlay());
-  q('reset').addEventListener('click', () => session.reset());
+  q('next-phase').addEventListener('click', () => act('next'));
+  q('prev-phase').addEventListener('click', () => sessions.prevPhase());
+  q('play').addEventListener('click', () => sessions.togglePlay());
+  q('reset').addEventListener('click', () => sessions.reset());
 
   const speed = q('speed');
   for (const [v, label] of SPEEDS) speed.append(new Option(label, String(v)));
@@ -41,7 +38,7 @@ export function bindPlayback(root, store, session) {
       return;
     }
     busy = true;
-    await session.goTo(k);
+    await sessions.goTo(k);
     busy = false;
     if (pending !== null && pending !== k) {
       const next = pending;
@@ -50,31 +47,4 @@ export function bindPlayback(root, store, session) {
     } else pending = null;
   };
   rewind.addEventListener('input', () => go(Number(rewind.value)));
-
-  // Keys act on the page unless a form control needs them: text fields, selects and sliders keep
-  // every key, checkboxes keep Space (to toggle).
-  const ownsKeys = (t) => t instanceof HTMLElement && (t.matches('input:not([type=checkbox]):not([type=radio]):not([type=button]), select, textarea') || t.isContentEditable);
-  document.addEventListener('keydown', (e) => {
-    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
-    const t = e.target;
-    if (ownsKeys(t)) return;
-    if (e.key === ' ' || e.code === 'Space') {
-      if (t instanceof HTMLInputElement) return;
-      e.preventDefault();
-      q('step').click();
-    } else if (e.key === 'ArrowRight') {
-      e.preventDefault();
-      session.nextPhase();
-    } else if (e.key === 'ArrowLeft') {
-      e.preventDefault();
-      session.prevPhase();
-    } else if (e.key === 'p' || e.key === 'P') {
-      e.preventDefault();
-      session.togglePlay();
-    }
-  });
-  // A focused button would also "click" on Space's keyup; the keydown above already stepped.
-  document.addEventListener('keyup', (e) => {
-    if ((e.key === ' ' || e.code === 'Space') && e.target instanceof HTMLButtonElement) e.preventDefault();
-  });
 }

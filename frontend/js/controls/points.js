@@ -18,7 +18,7 @@ export function classesOf(dataset) {
   return [...seen.values()].sort((a, b) => rank(a) - rank(b));
 }
 
-export function bindPoints(root, store, session) {
+export function bindPoints(root, store, sessions) {
   const classSel = root.querySelector('#add-class');
   const file = root.querySelector('#csv-file');
   const msg = root.querySelector('#csv-message');
@@ -52,7 +52,7 @@ export function bindPoints(root, store, session) {
       else target = [other ? -1 : 1];
       points = { inputs: [...base.inputs, [x, y]], targets: [...(base.targets ?? []), target] };
     }
-    const ok = await session.loadScenario(pointsScenario(points));
+    const ok = await sessions.loadScenario(pointsScenario(points));
     msg.textContent = ok ? `Added a point at (${x.toFixed(2)}, ${y.toFixed(2)}); the run restarted at step 0.` : '';
   }
 
@@ -69,7 +69,7 @@ export function bindPoints(root, store, session) {
       delete next.loss;
       if (points.inputs[0].length !== 2) next.features = undefined;
       if (next.features === undefined) delete next.features;
-      const ok = await session.loadScenario(next);
+      const ok = await sessions.loadScenario(next);
       msg.textContent = ok ? `Loaded ${points.inputs.length} points from ${f.name}.` : `The API refused ${f.name}; see the message above.`;
       if (!ok) msg.classList.add('bad');
     } catch (err) {

@@ -1,9 +1,9 @@
 // The presets menu, filled from GET /presets.
 
-export function bindPresets(select, store, session) {
+export function bindPresets(select, store, sessions) {
   select.addEventListener('change', async () => {
     const p = store.state.presets.find((x) => x.id === select.value);
-    if (p) await session.loadScenario(structuredClone(p.scenario));
+    if (p) await sessions.loadScenario(structuredClone(p.scenario));
   });
   let filled = null;
   let shown = null;

@@ -1,7 +1,9 @@
 // The scenario form, built from the API's schema: one control per field, with the schema's
-// choices, defaults and limits. A change makes a new scenario (started at step 0 for now).
+// choices, defaults and limits. A change goes to onChange (mid-run.js: an event at the step on
+// screen, or a new run from step 0).
 
 import { appliesTo, checkValue, numericLimits } from '../schema.js';
+import { effectiveScenario, eventsOf } from '../events.js';
 
 const GROUPS = {
   dataset: 'Data', features: 'Data',
@@ -9,7 +11,7 @@ const GROUPS = {
   optimizer: 'Training', schedule: 'Training', regularization: 'Training', clip: 'Training', batch_size: 'Training',
 };
 // Fields the form does not edit: bookkeeping, explicit data and weights (set by other tools),
-// and mid-run events (issue 4).
+// and mid-run events (mid-run.js makes those).
 const SKIP = new Set(['format_version', 'title', 'events', 'dataset.points', 'init.params']);
 const LABELS = { n_samples: 'samples', train_fraction: 'train fraction', hidden_layers: 'hidden layers', output_activation: 'output', train_biases: 'train biases', batch_size: 'batch size', lr: 'learning rate', weight_decay: 'weight decay', step_size: 'step size', total_steps: 'total steps', min_lr: 'min lr', max_lr: 'max lr', warmup_steps: 'warm-up steps', beta1: 'β₁', beta2: 'β₂', alpha: 'α', eps: 'ε', init: 'initialization', clip: 'gradient clipping' };
 
@@ -281,16 +283,15 @@ export function createScenarioForm(form, { onChange }) {
 
   return {
     update(state) {
-      // formScenario: the settings in force at the step shown, with mid-run changes (issue 4).
-      const shown = state.formScenario ?? state.scenario;
-      const key = `${state.scenarioVersion}|${state.formVersion ?? 0}`;
-      if (state.schema !== schema || shown !== scenario || key !== rendered) {
-        schema = state.schema;
-        scenario = shown;
-        if (rendered !== key) {
-          rendered = key;
-          render();
-        }
+      // The settings in force at the step shown: the scenario with its mid-run changes up to it.
+      const inForce = eventsOf(state.scenario).flatMap((e, n) => (e.kind === 'set' && e.step <= state.step ? [n] : []));
+      const key = `${state.scenarioVersion}|${inForce.join(',')}|${state.formVersion}`;
+      if (state.schema === schema && key === rendered) return;
+      schema = state.schema;
+      scenario = inForce.length ? effectiveScenario(state.scenario, state.step) : state.scenario;
+      if (rendered !== key) {
+        rendered = key;
+        render();
       }
     },
     showErrors,

@@ -5,17 +5,38 @@
 
 import * as api from '../api.js';
 import { updateIndex } from '../phases.js';
+import { FIELDS, URL_FIELDS } from '../state.js';
 import { decodeFragment, decodeScenarioV1, encodeScenario, fragmentOf, isViewFragment, linkIdOf, sameScenario } from '../url-state.js';
 
 const PLAY_WRITE_MS = 600; // the history API is rate-limited by browsers: not every frame
 const WRITE_MS = 100; // after the frame that shows a change, never in its way
 const GESTURE_MS = 4000;
 
+/** The state's fields a short link's `view` stores, by their names there (state.js: `link`). */
+const LINK_FIELDS = FIELDS.filter((f) => f.link);
+
+/** A value of a short link's `view`, or the field's default when it is missing or not valid. */
+async function readLinkField(field, raw) {
+  const kind = field.url?.kind;
+  if (kind === 'scenario') {
+    try {
+      return typeof raw === 'string' ? await decodeScenarioV1(raw) : null;
+    } catch {
+      return null;
+    }
+  }
+  if (kind === 'int') return Number.isInteger(raw) ? raw : field.default;
+  if (kind === 'enum') return field.url.values.includes(raw) ? raw : field.default;
+  if (kind === 'flag') return !!raw;
+  return typeof raw === 'string' ? raw : field.default;
+}
+
 /**
- * deps: {store, session, compare: {open(scenario, label), close()}, lecture: {set(on)}}.
- * Returns {openInitial, applyView, linkBody}.
+ * sessions: the page's session group; compare: {open(scenario, label), close()};
+ * lecture: {set(on)}. Returns {openInitial, applyView, linkBody, schedule}; schedule() after
+ * every change of the state (main.js's render does).
  */
-export function bindUrlSync({ store, session, compare, lecture }) {
+export function bindUrlSync({ store, sessions, compare, lecture }) {
   const packed = new WeakMap();
   const pack = (scenario) => {
     if (!packed.has(scenario)) packed.set(scenario, encodeScenario(scenario));
@@ -37,16 +58,15 @@ export function bindUrlSync({ store, session, compare, lecture }) {
     gestureAt = Math.min(gestureAt, lastWriteAt);
   });
 
-  /** The fragment's view fields of a state (scenario and compare packed). */
+  /** The fragment's view fields of a state, but the scenario (the compared one packed). */
   async function viewOf(state) {
-    return {
-      step: state.step,
-      phase: state.playing ? -1 : state.phase,
-      sample: state.sample,
-      colorMode: state.colorMode,
-      lecture: !!state.lecture,
-      compare: state.compare ? await pack(state.compare) : null,
-    };
+    const view = {};
+    for (const { key, url } of URL_FIELDS) {
+      if (key === 'scenario') continue; // a short link may leave it out (urlOf)
+      view[key] = url.kind === 'scenario' ? state[key] && (await pack(state[key])) : state[key];
+    }
+    if (state.playing) view.phase = -1;
+    return view;
   }
 
   async function urlOf(state) {
@@ -95,20 +115,19 @@ export function bindUrlSync({ store, session, compare, lecture }) {
       write().catch(() => {});
     }, wait);
   }
-  store.subscribe(schedule);
 
   /** Shows step k at phase p (−1 at rest; the update phase shows step k, the end of update k−1). */
   async function showStepPhase(k, p) {
     const s = store.state;
     const L = s.params?.length ?? 0;
     if (L && p === updateIndex(L) && k > 0) {
-      await session.goTo(k - 1);
-      await session.step();
+      await sessions.goTo(k - 1);
+      await sessions.step();
       return;
     }
-    if (s.step !== k || s.phase !== -1 || s.trace?.fromStep !== k) await session.goTo(k);
+    if (s.step !== k || s.phase !== -1 || s.trace?.fromStep !== k) await sessions.goTo(k);
     if (L && p >= 0 && p < updateIndex(L)) {
-      for (let q = 0; q <= p; q++) await session.nextPhase();
+      for (let q = 0; q <= p; q++) await sessions.nextPhase();
     }
   }
 
@@ -121,7 +140,7 @@ export function bindUrlSync({ store, session, compare, lecture }) {
     try {
       lecture.set(!!view.lecture);
       if (view.scenario && !sameScenario(view.scenario, store.state.scenario)) {
-        const ok = await session.loadScenario(view.scenario);
+        const ok = await sessions.loadScenario(view.scenario);
         if (!ok) return false;
       }
       if (view.compare) {
@@ -129,7 +148,7 @@ export function bindUrlSync({ store, session, compare, lecture }) {
       } else if (store.state.compare) compare.close();
       await showStepPhase(view.step ?? 0, view.phase ?? -1);
       store.set({ sample: view.sample ?? 0, colorMode: view.colorMode ?? 'weight' });
-      await session.whenIdle();
+      await sessions.whenIdle();
       return true;
     } finally {
       restoring--;
@@ -139,23 +158,10 @@ export function bindUrlSync({ store, session, compare, lecture }) {
 
   /** The view a short link stored (see linkBody), as applyView takes it. */
   async function viewOfLink(rec, scenario) {
-    const v = rec.view ?? {};
-    let cmp = null;
-    try {
-      cmp = typeof v.compare === 'string' ? await decodeScenarioV1(v.compare) : null;
-    } catch {
-      cmp = null;
-    }
-    return {
-      scenario,
-      step: rec.step ?? 0,
-      phase: Number.isInteger(v.phase) ? v.phase : -1,
-      sample: Number.isInteger(v.sample) ? v.sample : 0,
-      colorMode: v.color_mode ?? 'weight',
-      lecture: !!v.lecture,
-      compare: cmp,
-      compareLabel: typeof v.compare_label === 'string' ? v.compare_label : null,
-    };
+    const stored = rec.view ?? {};
+    const view = { scenario, step: rec.step ?? 0 };
+    for (const field of LINK_FIELDS) view[field.key] = await readLinkField(field, stored[field.link]);
+    return view;
   }
 
   async function openLink(id) {
@@ -211,16 +217,16 @@ export function bindUrlSync({ store, session, compare, lecture }) {
     applyView,
     /** The POST /links body for the view on screen. */
     async linkBody(title) {
-      const s = store.state;
-      const v = await viewOf(s);
-      const view = { v: 1, phase: v.phase, sample: v.sample, color_mode: v.colorMode, lecture: v.lecture };
-      if (v.compare) {
-        view.compare = v.compare;
-        if (s.compareLabel) view.compare_label = s.compareLabel;
+      const state = store.state;
+      const shown = { ...state, ...(await viewOf(state)) };
+      const view = { v: 1 };
+      for (const { key, link: name } of LINK_FIELDS) {
+        if (shown[key] !== null && shown[key] !== undefined) view[name] = shown[key];
       }
-      const body = { scenario: s.scenario, step: s.step, view };
+      const body = { scenario: state.scenario, step: state.step, view };
       if (title) body.title = title;
       return body;
     },
+    schedule,
   };
 }

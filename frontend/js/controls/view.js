@@ -5,14 +5,14 @@ import { COLOR_MODES } from '../state.js';
 import { tracedSamples } from '../trace.js';
 import { fmt } from '../format.js';
 
-export function bindView(root, store, session) {
+export function bindView(root, store, sessions) {
   const mode = root.querySelector('[data-testid="color-mode"]');
   const labels = { weight: 'weight w', gradient: 'gradient |∂L/∂w|', update: 'update Δw' };
   for (const m of COLOR_MODES) mode.append(new Option(labels[m], m));
   mode.value = store.state.colorMode;
   mode.addEventListener('change', () => store.set({ colorMode: mode.value }));
 
-  root.querySelector('#rescale').addEventListener('click', () => session.rescale());
+  root.querySelector('#rescale').addEventListener('click', () => sessions.rescale());
 
   const sample = root.querySelector('#sample');
   sample.addEventListener('change', () => store.set({ sample: Number(sample.value) }));
