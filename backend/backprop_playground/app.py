@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from contextlib import asynccontextmanager
 from typing import Any
 
-import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -15,104 +13,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
+from .api.body import BodyGuard
 from .api.cached import CachedAnswers, ResponseCache
 from .api.cached import router as cached_router
 from .api.links import page_router as link_page_router
 from .api.links import router as links_router
-from .api.responses import dumps, error_response
+from .api.responses import error_response
 from .api.routes import router
 from .engine import ScenarioError
 from .service import RequestError, Trainer
 from .settings import Settings
 from .static import mount_frontend
 from .storage import open_store
-
-log = logging.getLogger("backprop_playground")
-
-
-class BodyGuard:
-    """Pure ASGI middleware: 413 for bodies over the limit, 422 for bodies that are not JSON.
-
-    Parsing with orjson first turns too deeply nested or malformed JSON into a clear 4xx
-    (the standard library's parser would raise RecursionError on deep nesting).
-    """
-
-    def __init__(self, app: ASGIApp, max_bytes: int):
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
-            await self.app(scope, receive, send)
-            return
-        for name, value in scope.get("headers", []):
-            if name == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
-                    declared = 0
-                if declared > self.max_bytes:
-                    await self._reply(send, 413, self._too_large())
-                    return
-        chunks: list[bytes] = []
-        size = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await self._reply(send, 413, self._too_large())
-                return
-            chunks.append(chunk)
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
-        if body and scope["path"].startswith("/api/"):
-            try:
-                orjson.loads(body)
-            except orjson.JSONDecodeError as err:
-                item = {"loc": ["body"], "msg": f"invalid JSON: {err}", "type": "json_invalid"}
-                await self._reply(send, 422, {"detail": [item]})
-                return
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
-
-    def _too_large(self) -> dict[str, Any]:
-        return {
-            "detail": [
-                {
-                    "loc": ["body"],
-                    "msg": f"request body is larger than the limit of {self.max_bytes} bytes",
-                    "type": "too_large",
-                }
-            ]
-        }
-
-    @staticmethod
-    async def _reply(send: Send, status: int, content: dict[str, Any]) -> None:
-        body = dumps(content)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
-
 
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "

@@ -208,3 +208,22 @@ def test_number_out_of_double_range(client):
     body = b'{"scenario": {"dataset": {"kind": "circle"}, "optimizer": {"lr": 1e400}}, "step": 1}'
     r = client.post("/api/v1/step", content=body, headers={"content-type": "application/json"})
     assert r.status_code == 422
+
+
+def test_nesting_within_the_parser_limit_is_a_422_too(client):
+    r = client.post(
+        "/api/v1/snapshot",
+        content=b"[" * 1000 + b"]" * 1000,
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body"]
+
+
+def test_integers_beyond_64_bits_stay_integers(client):
+    body = b'{"scenario": {"dataset": {"kind": "circle"}}, "step": 18446744073709551616}'
+    r = client.post("/api/v1/snapshot", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    item = r.json()["detail"][0]
+    assert item["loc"] == ["body", "step"]
+    assert item["type"] == "less_than_equal"

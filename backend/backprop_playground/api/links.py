@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field, field_validator
 from ..schemas import ErrorBody, Scenario, Step, Strict
 from ..static import page_html
 from ..storage import ID_PATTERN, ID_RE, LinkRecord, StoreError
+from .body import ParsedBodyRoute
 from .responses import JSONResponse, error_response
 
 MAX_TITLE = 120
@@ -97,7 +98,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 log = logging.getLogger("backprop_playground.links")
-router = APIRouter(prefix="/api/v1", tags=["links"])
+router = APIRouter(prefix="/api/v1", tags=["links"], route_class=ParsedBodyRoute)
 page_router = APIRouter()
 
 

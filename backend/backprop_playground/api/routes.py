@@ -27,6 +27,7 @@ from ..schemas import (
     TrainRequest,
     TrainResponse,
 )
+from .body import ParsedBodyRoute
 from .responses import JSONResponse, error_response
 
 ERRORS = {
@@ -35,7 +36,7 @@ ERRORS = {
     429: {"model": ErrorBody, "description": "too many requests"},
 }
 
-router = APIRouter(prefix="/api/v1", responses=ERRORS)
+router = APIRouter(prefix="/api/v1", responses=ERRORS, route_class=ParsedBodyRoute)
 
 
 def _trainer(request: Request):
