@@ -17,8 +17,7 @@ import numpy as np
 import orjson
 
 from .engine import History, Run, State
-from .engine.codes import IP_SCHED
-from .engine.kernels import lr_at
+from .engine.optim import lr_at
 from .schemas import Scenario
 
 CHECKPOINT_EVERY = 1000
@@ -192,7 +191,7 @@ class Trainer:
         run = entry.run
         lr = None
         if state.diverged_at is None:
-            lr = lr_at(int(state.ip[IP_SCHED]), state.hp, state.step)
+            lr = lr_at(state.hyper, state.step)
         pruned = None
         if state.pruned is not None:
             pruned = [p["W"] != 0 for p in run.params(state.pruned.astype(np.float64))]
@@ -317,17 +316,17 @@ class Trainer:
         """The learning rate of updates step .. step+steps-1, with the scenario's `set` events."""
         key, entry = self.entry(sc)
         run = entry.run
-        hyper = run.initial_hyper
-        ip, hp = run.hyper_at(hyper)
+        settings = run.initial_settings
+        hyper = run.hyper_for(settings)
         rates = []
         events = [ev for ev in run.events if ev["kind"] == "set"]
         n = 0
         for k in range(step, step + steps):
             while n < len(events) and events[n]["step"] <= k:
-                hyper = run.merge_hyper(hyper, events[n]["changes"])
-                ip, hp = run.hyper_at(hyper)
+                settings = run.merge_settings(settings, events[n]["changes"])
+                hyper = run.hyper_for(settings)
                 n += 1
-            rates.append(lr_at(int(ip[IP_SCHED]), hp, k))
+            rates.append(lr_at(hyper, k))
         return {"step": step, "lr": rates}
 
     def heatmaps(self, sc: Scenario, step: int, resolution: int) -> dict[str, Any]:

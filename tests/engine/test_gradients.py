@@ -8,6 +8,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from backprop_playground.engine import Run, codes, kernels
+from backprop_playground.engine.state import make_work
+from backprop_playground.engine.tuples import Data as KernelData
+from backprop_playground.schemas import Scenario
 from tests.gradcheck import check_grads
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]
@@ -39,6 +42,7 @@ def _output_delta(loss: str, out_act: str, z: np.ndarray, y: np.ndarray):
     K = z.size
     Z = z.reshape(K, 1).copy()
     A = np.zeros((K, 1))
+    FP = np.zeros((K, 1))
     code = codes.ACTIVATIONS[out_act]
     if out_act == "softmax":
         e = np.exp(z - z.max())
@@ -46,14 +50,13 @@ def _output_delta(loss: str, out_act: str, z: np.ndarray, y: np.ndarray):
     else:
         for k in range(K):
             A[k, 0] = kernels.act_forward(code, z[k])
+            FP[k, 0] = kernels.act_grad(code, z[k], A[k, 0])
     Y = y.reshape(1, K)
     rows = np.zeros(1, dtype=np.int64)
     DA = np.zeros((K, 1))
     D = np.zeros((K, 1))
     loss_s = np.zeros(1)
-    total = kernels.output_loss(
-        codes.LOSSES[loss], code, Z, A, Y, rows, 1, 0, K, loss_s, DA, D, True
-    )
+    total = kernels.output_loss(codes.LOSSES[loss], Z, A, FP, Y, rows, 1, loss_s, DA, D, True)
     return total, D[:, 0].copy()
 
 
@@ -126,19 +129,18 @@ def _scenario(draw_arch, act, head, reg, train_biases, seed):
 )
 def test_whole_network_gradient(arch, act, head, reg, train_biases, seed):
     """grad (data + regularization, before clipping) of a batch's total loss, whole network."""
-    run = Run(_scenario(arch, act, head, reg, train_biases, seed))
+    run = Run(
+        Scenario.model_validate(_scenario(arch, act, head, reg, train_biases, seed)).engine_dict()
+    )
     state = run.initial_state()
     _, trace = run.trace(state)
     rows = np.asarray(trace["batch"]["indices"], dtype=np.int64)
     lay = run.layout
+    data = KernelData(run.F, run.Y, rows, run.seed)
+    work = make_work(lay, rows.size, 1)
 
     def total_loss(theta):
-        Z = np.zeros((lay.n_units, rows.size))
-        A = np.zeros_like(Z)
-        return kernels.batch_total_loss(
-            theta, lay.sizes, lay.woff, lay.boff, lay.uoff, state.ip, state.hp, run.wmask,
-            run.F, run.Y, rows, rows.size, Z, A, np.zeros(rows.size), np.zeros(lay.n_params),
-        )  # fmt: skip
+        return kernels.batch_total_loss(theta, run.net, state.hyper, data, rows, rows.size, work)
 
     analytic = np.zeros(lay.n_params)
     for layer, entry in enumerate(trace["layers"], start=1):

@@ -166,17 +166,17 @@ def split(n: int, train_fraction: float, seed: int) -> tuple[np.ndarray, np.ndar
 def build(dataset: dict) -> Data:
     """Data for the scenario's `dataset` field (already validated for types and bounds)."""
     kind = dataset["kind"]
-    seed = int(dataset.get("seed", 1))
-    frac = float(dataset.get("train_fraction", 0.5))
+    seed = int(dataset["seed"])
+    frac = float(dataset["train_fraction"])
     if kind == "points":
-        pts = dataset.get("points") or {}
-        inputs = np.asarray(pts.get("inputs") or [], dtype=np.float64)
+        pts = dataset["points"]
+        inputs = np.asarray(pts["inputs"], dtype=np.float64)
         if inputs.ndim != 2 or inputs.shape[0] == 0 or inputs.shape[1] == 0:
             raise ScenarioError(
                 ("dataset", "points", "inputs"), "must be a non-empty list of equal-length rows"
             )
-        labels = pts.get("labels")
-        targets = pts.get("targets")
+        labels = pts["labels"]
+        targets = pts["targets"]
         if (labels is None) == (targets is None):
             raise ScenarioError(("dataset", "points"), "give exactly one of labels or targets")
         n = inputs.shape[0]
@@ -209,8 +209,8 @@ def build(dataset: dict) -> Data:
                 float(hi[1] + margin[1]),
             )
         return Data(inputs, lab, tgt, n_classes, train, test, extent=extent)
-    n = int(dataset.get("n_samples", 500))
-    pts, y, is_class = generate(kind, n, float(dataset.get("noise", 0.0)), seed)
+    n = int(dataset["n_samples"])
+    pts, y, is_class = generate(kind, n, float(dataset["noise"]), seed)
     n = pts.shape[0]
     train, test = split(n, frac, seed)
     extent = (-0.5, 1.5, -0.5, 1.5) if kind in GATES else (-EXTENT, EXTENT, -EXTENT, EXTENT)

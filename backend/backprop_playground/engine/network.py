@@ -10,6 +10,7 @@ import numpy as np
 from . import codes
 from .datasets import Data
 from .errors import ScenarioError
+from .tuples import Hyper, Net
 
 
 @dataclass
@@ -60,6 +61,10 @@ class Layout:
         o = int(self.uoff[layer])
         return M[o : o + int(self.sizes[layer])].T
 
+    def net(self) -> Net:
+        """The kernels' view of this layout."""
+        return Net(self.sizes, self.woff, self.boff, self.uoff, self.weight_mask())
+
     def weight_mask(self) -> np.ndarray:
         wmask = np.zeros(self.n_params)
         for layer in range(1, self.n_layers + 1):
@@ -69,8 +74,8 @@ class Layout:
 
 def resolve_head(scenario: dict, data: Data) -> tuple[str, str, int]:
     """(output activation, loss, output width), with the contract's defaults and checks."""
-    out_act = scenario.get("output_activation")
-    loss = scenario.get("loss")
+    out_act = scenario["output_activation"]
+    loss = scenario["loss"]
     if out_act is None:
         if data.is_classification:
             out_act = "sigmoid" if data.n_classes == 2 else "softmax"
@@ -100,41 +105,42 @@ def resolve_head(scenario: dict, data: Data) -> tuple[str, str, int]:
     return out_act, loss, width
 
 
-def hyper_vectors(scenario: dict, out_act: str, loss: str) -> tuple[np.ndarray, np.ndarray]:
-    """The kernels' integer and float hyperparameter vectors (`codes.IP_*`, `codes.HP_*`)."""
-    opt = scenario.get("optimizer") or {}
-    sched = scenario.get("schedule") or {}
-    reg = scenario.get("regularization") or {}
-    clip = scenario.get("clip") or {}
-    ip = np.zeros(codes.IP_SIZE, dtype=np.int64)
-    hp = np.zeros(codes.HP_SIZE, dtype=np.float64)
-    ip[codes.IP_HIDDEN_ACT] = codes.ACTIVATIONS[scenario.get("activation", "tanh")]
-    ip[codes.IP_OUT_ACT] = codes.ACTIVATIONS[out_act]
-    ip[codes.IP_LOSS] = codes.LOSSES[loss]
-    ip[codes.IP_OPT] = codes.OPTIMIZERS[opt.get("kind", "sgd")]
-    ip[codes.IP_SCHED] = codes.SCHEDULES[sched.get("kind", "constant")]
-    ip[codes.IP_REG] = codes.REGULARIZATIONS[reg.get("kind", "none")]
-    ip[codes.IP_CLIP] = codes.CLIPS[clip.get("kind", "none")]
-    kind = opt.get("kind", "sgd")
-    ip[codes.IP_NESTEROV] = 1 if (kind == "sgd" and opt.get("nesterov", False)) else 0
-    hp[codes.HP_LR] = opt.get("lr", 0.03)
-    hp[codes.HP_MOMENTUM] = opt.get("momentum", 0.0) if kind == "sgd" else 0.0
-    hp[codes.HP_ALPHA] = opt.get("alpha", 0.99)
-    hp[codes.HP_BETA1] = opt.get("beta1", 0.9)
-    hp[codes.HP_BETA2] = opt.get("beta2", 0.999)
-    hp[codes.HP_EPS] = opt.get("eps", 1e-8)
-    hp[codes.HP_WEIGHT_DECAY] = opt.get("weight_decay", 0.0)
-    hp[codes.HP_REG_RATE] = reg.get("rate", 0.0) if reg.get("kind", "none") != "none" else 0.0
-    hp[codes.HP_CLIP_THRESHOLD] = clip.get("threshold", 1.0)
-    hp[codes.HP_STEP_SIZE] = sched.get("step_size", 100)
-    hp[codes.HP_GAMMA] = sched.get("gamma", 0.5)
-    hp[codes.HP_TOTAL_STEPS] = sched.get("total_steps", 1000)
-    hp[codes.HP_MIN_LR] = sched.get("min_lr", 0.0)
-    hp[codes.HP_WARMUP_STEPS] = sched.get("warmup_steps", 100)
-    hp[codes.HP_MAX_LR] = sched.get("max_lr", 0.3)
-    if kind == "sgd" and opt.get("nesterov", False) and hp[codes.HP_MOMENTUM] <= 0.0:
+def hyper_of(settings: dict, hidden_act: str, out_act: str, loss: str) -> Hyper:
+    """The kernels' `Hyper` for the settings in force (the scenario's fully-defaulted optimizer,
+    schedule, regularization, clip and batch size, with the `set` events so far merged in)."""
+    opt = settings["optimizer"]
+    sched = settings["schedule"]
+    reg = settings["regularization"]
+    clip = settings["clip"]
+    sgd = opt["kind"] == "sgd"
+    if sgd and opt["nesterov"] and opt["momentum"] <= 0.0:
         raise ScenarioError(("optimizer", "nesterov"), "nesterov requires momentum > 0")
-    return ip, hp
+    return Hyper(
+        hidden_act=codes.ACTIVATIONS[hidden_act],
+        out_act=codes.ACTIVATIONS[out_act],
+        loss=codes.LOSSES[loss],
+        opt=codes.OPTIMIZERS[opt["kind"]],
+        sched=codes.SCHEDULES[sched["kind"]],
+        reg=codes.REGULARIZATIONS[reg["kind"]],
+        clip=codes.CLIPS[clip["kind"]],
+        nesterov=1 if (sgd and opt["nesterov"]) else 0,
+        batch_size=int(settings["batch_size"]),
+        lr=float(opt["lr"]),
+        momentum=float(opt["momentum"]) if sgd else 0.0,
+        alpha=float(opt["alpha"]),
+        beta1=float(opt["beta1"]),
+        beta2=float(opt["beta2"]),
+        eps=float(opt["eps"]),
+        weight_decay=float(opt["weight_decay"]),
+        reg_rate=float(reg["rate"]) if reg["kind"] != "none" else 0.0,
+        clip_threshold=float(clip["threshold"]),
+        step_size=float(sched["step_size"]),
+        gamma=float(sched["gamma"]),
+        total_steps=float(sched["total_steps"]),
+        min_lr=float(sched["min_lr"]),
+        warmup_steps=float(sched["warmup_steps"]),
+        max_lr=float(sched["max_lr"]),
+    )
 
 
 def initial_params(init: dict, layout: Layout) -> np.ndarray:
@@ -145,15 +151,15 @@ def initial_params(init: dict, layout: Layout) -> np.ndarray:
     uniform U(+-scale), normal N(0, scale), zeros. Every bias starts at init.bias.
     """
     theta = np.zeros(layout.n_params)
-    explicit = init.get("params")
+    explicit = init["params"]
     L = layout.n_layers
     if explicit is not None:
         if len(explicit) != L:
             raise ScenarioError(("init", "params"), f"must have {L} layers, got {len(explicit)}")
         for layer in range(1, L + 1):
             spec = explicit[layer - 1]
-            W = np.asarray(spec.get("W"), dtype=np.float64)
-            b = np.asarray(spec.get("b"), dtype=np.float64)
+            W = np.asarray(spec["W"], dtype=np.float64)
+            b = np.asarray(spec["b"], dtype=np.float64)
             want = (int(layout.sizes[layer]), int(layout.sizes[layer - 1]))
             if W.shape != want:
                 raise ScenarioError(
@@ -166,9 +172,9 @@ def initial_params(init: dict, layout: Layout) -> np.ndarray:
             layout.W(theta, layer)[:] = W
             layout.b(theta, layer)[:] = b
         return theta
-    rng = np.random.default_rng(int(init.get("seed", 1)))
-    scheme = init.get("scheme", "xavier_uniform")
-    scale = float(init.get("scale", 1.0))
+    rng = np.random.default_rng(int(init["seed"]))
+    scheme = init["scheme"]
+    scale = float(init["scale"])
     for layer in range(1, L + 1):
         fan_out, fan_in = int(layout.sizes[layer]), int(layout.sizes[layer - 1])
         shape = (fan_out, fan_in)
@@ -189,5 +195,5 @@ def initial_params(init: dict, layout: Layout) -> np.ndarray:
         else:
             W = np.zeros(shape)
         layout.W(theta, layer)[:] = W
-        layout.b(theta, layer)[:] = float(init.get("bias", 0.0))
+        layout.b(theta, layer)[:] = float(init["bias"])
     return theta
