@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -16,6 +17,7 @@ from . import __version__
 from .api.body import BodyGuard
 from .api.cached import CachedAnswers, ResponseCache
 from .api.cached import router as cached_router
+from .api.links import RateLimiter
 from .api.links import page_router as link_page_router
 from .api.links import router as links_router
 from .api.responses import error_response
@@ -126,9 +128,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             swagger_favicon_url="/favicon.svg",
         )
 
+    # Everything a request reads from app.state, made here once.
     app.state.settings = settings
     app.state.trainer = trainer
     app.state.store = store
+    app.state.response_cache = ResponseCache(int(settings.response_cache_mb * 1e6))
+    app.state.link_limiter = RateLimiter(settings.link_rate_per_minute)
+    app.state.link_scenarios = OrderedDict()
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
@@ -152,11 +158,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router)
     app.include_router(links_router)
     app.include_router(link_page_router)
-    app.state.response_cache = ResponseCache(int(settings.response_cache_mb * 1e6))
     app.add_middleware(CachedAnswers, cache=app.state.response_cache)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
 
     app.include_router(cached_router)
-    mount_frontend(app, settings)
+    app.state.build_id = mount_frontend(app, settings)
     return app

@@ -54,13 +54,13 @@ def page_html(settings: Settings, build: str) -> str:
     return RELATIVE_REF.sub(rf"\1/assets/{build}/", html)
 
 
-def mount_frontend(app: FastAPI, settings: Settings) -> None:
+def mount_frontend(app: FastAPI, settings: Settings) -> str | None:
+    """Serve frontend/ (and node_modules/ as /vendor); the build id, or None without frontend/."""
     frontend = settings.frontend_dir
     vendor = settings.node_modules_dir
     if not frontend.is_dir():
-        return
+        return None
     build = build_id(frontend, vendor.parent / "package-lock.json")
-    app.state.build_id = build
 
     @app.get("/", include_in_schema=False)
     @app.get("/index.html", include_in_schema=False)
@@ -82,3 +82,4 @@ def mount_frontend(app: FastAPI, settings: Settings) -> None:
         name="frontend-versioned",
     )
     app.mount("/", CachedStatic(directory=frontend, cache_control=REVALIDATE), name="frontend")
+    return build

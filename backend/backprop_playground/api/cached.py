@@ -39,6 +39,8 @@ from .responses import dumps
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 GZIP_MIN_BYTES = 2048
+# Validated scenarios of links remembered at most (the least recently added are forgotten first).
+MAX_KNOWN_SCENARIOS = 4096
 
 router = APIRouter(
     prefix="/api/v1/links",
@@ -79,10 +81,6 @@ class ResponseCache:
             while self.nbytes > self.max_bytes and self.items:
                 _, old = self.items.popitem(last=False)
                 self.nbytes -= len(old[1]) + len(old[2] or b"")
-
-
-def _cache(request: Request) -> ResponseCache:
-    return request.app.state.response_cache
 
 
 PATH_RE = re.compile(r"^/api/v1/links/([A-Za-z0-9_-]{12})/(snapshot|step|heatmaps)$")
@@ -144,16 +142,9 @@ class CachedAnswers:
         await send({"type": "http.response.body", "body": body})
 
 
-def _scenarios(request: Request) -> OrderedDict:
-    state = request.app.state
-    if getattr(state, "link_scenarios", None) is None:
-        state.link_scenarios = OrderedDict()
-    return state.link_scenarios
-
-
 async def _scenario(request: Request, link_id: str) -> Scenario | None:
     """The link's validated scenario (links are immutable, so it is remembered)."""
-    known = _scenarios(request)
+    known: OrderedDict[str, Scenario] = request.app.state.link_scenarios
     sc = known.get(link_id)
     if sc is not None:
         return sc
@@ -162,7 +153,7 @@ async def _scenario(request: Request, link_id: str) -> Scenario | None:
         return None
     sc = Scenario.model_validate(record.scenario)
     known[link_id] = sc
-    while len(known) > 4096:
+    while len(known) > MAX_KNOWN_SCENARIOS:
         known.popitem(last=False)
     return sc
 
@@ -179,7 +170,7 @@ async def _serve(request: Request, link_id: str, kind: str, params: dict[str, An
     if v != ENGINE_VERSION:
         return RedirectResponse(_current_url(request), 307, headers={"cache-control": "no-store"})
     key = (link_id, kind, *sorted(params.items()))
-    cache = _cache(request)
+    cache: ResponseCache = request.app.state.response_cache
     hit = cache.get(key)
     if hit is None:
         try:

@@ -127,13 +127,6 @@ class RateLimiter:
         return None
 
 
-def _limiter(request: Request) -> RateLimiter:
-    state = request.app.state
-    if getattr(state, "link_limiter", None) is None:
-        state.link_limiter = RateLimiter(state.settings.link_rate_per_minute)
-    return state.link_limiter
-
-
 def _base_url(request: Request) -> str:
     public = request.app.state.settings.public_base_url.strip()
     return (public or str(request.base_url)).rstrip("/")
@@ -209,9 +202,10 @@ async def create_link(body: LinkCreate, request: Request) -> JSONResponse:
         }
         return error_response(413, [item])
     client = request.client.host if request.client else "unknown"
-    wait = _limiter(request).retry_after(client)
+    limiter: RateLimiter = request.app.state.link_limiter
+    wait = limiter.retry_after(client)
     if wait is not None:
-        per_minute = _limiter(request).per_minute
+        per_minute = limiter.per_minute
         seconds = max(1, math.ceil(wait))
         item = {
             "loc": [],
@@ -288,7 +282,7 @@ async def link_page(link_id: str, request: Request) -> HTMLResponse:
             return HTMLResponse("<!doctype html><title>Try again</title>Try again soon.", 503)
     if record is None:
         return HTMLResponse(NOT_FOUND_PAGE.format(id=html.escape(link_id)), status_code=404)
-    build = getattr(request.app.state, "build_id", None)  # set where the frontend is served
+    build = request.app.state.build_id  # None when there is no frontend/ to serve
     if build is None:
         return HTMLResponse(NOT_FOUND_PAGE.format(id=html.escape(link_id)), status_code=404)
     # the page exactly as / serves it: its assets load from the root, not from under /s/
