@@ -1,22 +1,21 @@
-"""`python -m backprop_playground`: serve the app with uvicorn."""
+"""`python -m backprop_playground`: serve the app with uvicorn (HOST, PORT, WORKERS, or flags)."""
 
 from __future__ import annotations
 
 import argparse
-import os
 
 import uvicorn
 
+from .settings import Settings
+
 
 def main() -> None:
+    settings = Settings()
     parser = argparse.ArgumentParser(description="Serve Backprop Playground")
-    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--host", default=settings.host, help=f"default {settings.host}")
+    parser.add_argument("--port", type=int, default=settings.port, help=f"default {settings.port}")
     parser.add_argument(
-        "--workers",
-        type=int,
-        default=int(os.environ.get("WORKERS", "2")),
-        help="server processes (default 2, one per core of the target machine)",
+        "--workers", type=int, default=settings.workers, help=f"default {settings.workers}"
     )
     args = parser.parse_args()
     uvicorn.run(

@@ -14,7 +14,8 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
-    workers: int = 1
+    # Server processes of `python -m backprop_playground`: one per core of the target machine.
+    workers: int = 2
     # Memory bound of the state cache (checkpoints of training runs), in megabytes.
     cache_mb: float = 256.0
     # Memory bound of the cache of GET answers about links (bytes sent, plain and gzip).
