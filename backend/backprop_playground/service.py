@@ -249,7 +249,11 @@ class Trainer:
         if heatmaps_resolution is not None:
             run.require_plane()
         state = self.state_at(key, entry, step)
-        history = History()
+        start = state.copy()
+        # per-layer statistics only for the updates the thinned history shows
+        keep = np.zeros(steps, dtype=np.bool_)
+        keep[_thin(steps, max_history)] = True
+        history = History(keep=keep)
         evaluations = []
         target = step + steps
         while state.step < target and state.diverged_at is None:
@@ -261,6 +265,11 @@ class Trainer:
             self.cache.store(key, entry, state)
             if (state.step - step) % every == 0 or state.step == target:
                 evaluations.append({"step": state.step, **entry.metrics_at(state)})
+        done = state.step - step
+        if done < steps and not keep[_thin(done, max_history)].all():
+            # diverged early: the history thinned over the updates made shows others
+            history = History(keep=np.isin(np.arange(done), _thin(done, max_history)))
+            run.advance(start, done, history)
         result = self.snapshot_fields(entry, state, target)
         if not evaluations or evaluations[-1]["step"] != state.step:
             evaluations.append({"step": state.step, **result["metrics"]})
