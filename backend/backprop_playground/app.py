@@ -23,6 +23,7 @@ from .api.links import router as links_router
 from .api.responses import error_response
 from .api.routes import router
 from .engine import ScenarioError
+from .presets import PRESETS
 from .service import RequestError, Trainer
 from .settings import Settings
 from .static import mount_frontend
@@ -88,8 +89,6 @@ def _validation_items(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def warm_up(trainer: Trainer) -> None:
     """Load (or compile, the first time) every kernel before the first request."""
-    from .presets import PRESETS
-
     sc = PRESETS["xor"].scenario
     trainer.step(sc, 0, 4)
     trainer.train(sc, 0, 3, None)

@@ -267,7 +267,7 @@ def test_too_large_link_is_413(links):
     assert str(MAX_LINK_BYTES) in r.json()["detail"][0]["msg"]
 
 
-def test_store_unavailable_is_503(tmp_path_factory):
+def test_store_unavailable_is_503():
     with serve("postgresql://nobody@127.0.0.1:1/none") as c:
         r = c.post("/api/v1/links", json={"scenario": SCENARIO})
         assert r.status_code == 503

@@ -102,7 +102,7 @@ def test_output_layer_gradient(first_step: dict[str, Any]) -> None:
     assert_published(output["delta"][0][0], "0.138498562", "delta_o1")
 
 
-def test_all_eight_updated_weights(client: TestClient, first_step: dict[str, Any]) -> None:
+def test_all_eight_updated_weights(first_step: dict[str, Any]) -> None:
     hidden, output = first_step["trace"]["layers"]
     params = first_step["params"]
     for layer, state, published, names in (

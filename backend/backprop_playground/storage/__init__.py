@@ -9,7 +9,6 @@ from .base import (
     LinkRecord,
     LinkStore,
     StoreError,
-    new_id,
 )
 from .postgres import PostgresLinkStore, is_postgres_url
 from .sqlite import SQLiteLinkStore, sqlite_path
@@ -23,7 +22,6 @@ __all__ = [
     "PostgresLinkStore",
     "SQLiteLinkStore",
     "StoreError",
-    "new_id",
     "open_store",
 ]
 
