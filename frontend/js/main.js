@@ -109,8 +109,9 @@ function renderLater(state) {
   points.update(state);
   const budget = state.playing ? 1 : HEAVY.length;
   let drew = 0;
+  const first = heavyTurn;
   for (let k = 0; k < HEAVY.length && drew < budget; k++) {
-    const idx = (heavyTurn + k) % HEAVY.length;
+    const idx = (first + k) % HEAVY.length;
     if (HEAVY[idx](state)) {
       drew++;
       heavyTurn = idx + 1;

@@ -2,17 +2,15 @@
 // Data in (state), DOM out. Elements are built once per architecture and size; each frame
 // only changes the attributes whose values changed.
 
-import { full, fmt, isNum } from '../format.js';
-import { colorDistance, HALO, NONFINITE } from '../colors.js';
-import { reveal } from '../phases.js';
+import { full, fmt } from '../format.js';
+import { colorDistance, HALO } from '../colors.js';
+import { edgeStyles, nodeStyles, phaseView } from './edge-styles.js';
 import { edgeEnds, edgePath, layoutNetwork } from './network-layout.js';
 import { drawThumbnails, thumbnailTiles } from './thumbnails.js';
 import { createEdgeCanvas, VISIBLE_COLOR } from './edge-canvas.js';
 import { createNetworkLabels } from './network-labels.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const PENDING = '#d4d4d4'; // an edge whose gradient or update this phase has not computed yet
-const ANIM_MS = 700;
 // Lecture mode's larger numbers need more room beside the input and output columns; a phone's
 // narrow screen needs every pixel for the columns.
 const LECTURE_PADS = { padL: 96, padR: 92 };
@@ -41,7 +39,7 @@ export function createNetworkView(container, { onSelect }) {
   const edgeSvg = el('svg', { class: 'network-layer edges-layer', 'aria-hidden': 'true' });
   const svg = el('svg', { class: 'network-layer network', role: 'group', 'aria-label': 'Network: neurons and weighted connections' });
   container.append(canvas, haloSvg, edgeSvg, svg);
-  const fast = createEdgeCanvas(container, svg);
+  const edgeCanvas = createEdgeCanvas(container, svg); // paints while training plays
   const labels = createNetworkLabels();
 
   let built = null; // {key, layout, edges, nodes}
@@ -158,7 +156,7 @@ export function createNetworkView(container, { onSelect }) {
   }
 
   function update(state, now = performance.now()) {
-    const { params, trace, scenario } = state;
+    const { params, scenario } = state;
     if (!params || !scenario) return false;
     const sizes = [params[0].W[0]?.length ?? 0, ...params.map((p) => p.b.length)];
     const L = sizes.length - 1;
@@ -175,88 +173,41 @@ export function createNetworkView(container, { onSelect }) {
       canvas.height = Math.round(size.h * devicePixelRatio);
       canvas.style.width = `${size.w}px`;
       canvas.style.height = `${size.h}px`;
-      fast.size(size.w, size.h);
-      fast.build(built.edges, HALO, built.layout);
+      edgeCanvas.size(size.w, size.h);
+      edgeCanvas.build(built.edges, HALO, built.layout);
     }
-    const traceShown = trace && trace.layers?.length === L ? trace : null;
-    const rv = traceShown ? reveal(state.phase, L) : { forwardTo: 0, loss: false, backwardFrom: L + 1, update: false, active: null };
-    const atUpdate = rv.update;
-    const animT = atUpdate ? Math.min(1, (now - state.animStart) / ANIM_MS) : 1;
-    const animating = atUpdate && animT < 1;
-    const ease = animT < 1 ? 0.5 - 0.5 * Math.cos(Math.PI * animT) : 1;
-    const { weight, gradient, update: upd, bias: biasScale } = state.scales;
-    const mode = state.colorMode;
-    const active = rv.active;
-    const sel = state.selection;
+    const view = phaseView(state, L, now);
     const playing = state.playing;
-    const prunedMask = state.snapshot?.pruned;
-    for (const e of built.edges) {
-      const { l, i, j } = e;
-      const layer = traceShown?.layers[l - 1];
-      const w = params[l - 1].W[j][i];
-      let shown = w;
-      if (animating && layer) {
-        const w0 = layer.W[j][i];
-        shown = isNum(w0) && isNum(w) ? w0 + (w - w0) * ease : w;
-      }
-      const finite = isNum(shown);
-      const gradKnown = layer && l >= rv.backwardFrom;
-      const g = gradKnown ? layer.grad_W[j][i] : undefined;
-      let color;
-      if (!finite) color = NONFINITE;
-      else if (mode === 'gradient') color = gradKnown ? gradient.color(g) : PENDING;
-      else if (mode === 'update') {
-        const dw = layer && (atUpdate || state.phase < 0) ? layer.update_W?.[j]?.[i] : undefined;
-        color = dw !== undefined ? upd.color(dw) : PENDING;
-      } else color = weight.color(shown);
-      // Quarter-pixel widths: attributes (and so the drawing) change only when visible.
-      const width = finite ? Math.round((0.7 + 5.3 * weight.magnitude(shown)) * 4) / 4 : 1.5;
-      const haloT = mode !== 'gradient' && gradKnown && isNum(g) ? gradient.t(g) : 0;
-      const flow = active && active.layer === l && (active.kind === 'forward' || active.kind === 'backward');
-      const selected = sel?.kind === 'edge' && sel.layer === l && sel.from === i && sel.to === j;
-      // Pruned weights stay at zero (issue 4): drawn dashed.
-      const pruned = prunedMask?.[l - 1]?.[j]?.[i] === true;
-      // (Class names are built only for the SVG: while playing, the canvas draws.)
-      const cls = playing ? '' : `edge${finite ? '' : ' nonfinite'}${pruned ? ' pruned' : ''}${flow ? ` flow ${active.kind}` : ''}${selected ? ' selected' : ''}`;
-      // The glow's width does not follow the edge's, so it changes only with the gradient.
-      // Squared, so that only the large gradients glow strongly.
-      const haloW = Math.round((4 + 9 * haloT) * 2) / 2;
-      const haloO = haloT > 0 ? Math.round((0.03 + 0.4 * haloT * haloT) * 50) / 50 : 0;
-      const cur = e.cur;
-      cur.color = color;
-      cur.width = width;
-      cur.dashed = !finite || pruned;
-      cur.haloW = haloW;
-      cur.haloO = haloO;
+    const styles = edgeStyles(state, built.edges, view);
+    built.edges.forEach((e, k) => {
+      const style = styles[k];
+      e.cur = style;
       const last = e.last;
-      if (last.w !== w) {
-        last.w = w;
-        e.path.setAttribute('data-weight', full(w));
+      if (last.w !== style.w) {
+        last.w = style.w;
+        e.path.setAttribute('data-weight', full(style.w));
       }
       // While playing, the canvas draws from `cur`; the hidden SVG catches up when play stops.
-      if (playing) continue;
-      if (last.color !== color) e.path.setAttribute('stroke', (last.color = color));
-      if (last.width !== width) e.path.setAttribute('stroke-width', String((last.width = width)));
-      if (last.cls !== cls) e.path.setAttribute('class', (last.cls = cls));
-      const haloCls = selected ? 'halo selected' : 'halo';
+      if (playing) return;
+      if (last.color !== style.color) e.path.setAttribute('stroke', (last.color = style.color));
+      if (last.width !== style.width) e.path.setAttribute('stroke-width', String((last.width = style.width)));
+      if (last.cls !== style.cls) e.path.setAttribute('class', (last.cls = style.cls));
+      const haloCls = style.selected ? 'halo selected' : 'halo';
       if (last.haloCls !== haloCls) e.halo.setAttribute('class', (last.haloCls = haloCls));
-      if (last.haloW !== haloW) e.halo.setAttribute('stroke-width', String((last.haloW = haloW)));
-      if (last.haloO !== haloO) e.halo.setAttribute('stroke-opacity', String((last.haloO = haloO)));
-    }
-    const s = state.sample;
+      if (last.haloW !== style.haloW) e.halo.setAttribute('stroke-width', String((last.haloW = style.haloW)));
+      if (last.haloO !== style.haloO) e.halo.setAttribute('stroke-opacity', String((last.haloO = style.haloO)));
+    });
+    const nodes = nodeStyles(state, sizes, view);
     built.nodes.forEach((layerNodes, l) => {
       layerNodes.forEach((n, j) => {
         const last = n.last;
-        const isActive = active && active.layer === l;
-        const cls = `node${l === 0 ? ' input' : ''}${isActive ? ' active' : ''}${isSelectedNode(state.selection, l, j) ? ' selected' : ''}${l === L && active?.kind === 'loss' ? ' active' : ''}`;
+        const { cls, bias, b } = nodes[l][j];
         if (last.cls !== cls) put(n.g, 'class', (last.cls = cls));
         if (n.bias) {
-          const b = params[l - 1].b[j];
-          const bc = isNum(b) ? biasScale.color(b) : NONFINITE;
           // While playing, a bias is painted again when its colour visibly moved (as the edges
           // on the canvas are): each change repaints the node layer.
-          const moved = playing && last.b !== undefined ? colorDistance(bc, last.b) > VISIBLE_COLOR : last.b !== bc;
-          if (moved) put(n.bias, 'fill', (last.b = bc));
+          const moved = playing && last.b !== undefined ? colorDistance(bias, last.b) > VISIBLE_COLOR : last.b !== bias;
+          if (moved) put(n.bias, 'fill', (last.b = bias));
           if (last.bv !== b) {
             last.bv = b;
             n.bias.setAttribute('data-value', full(b));
@@ -264,13 +215,13 @@ export function createNetworkView(container, { onSelect }) {
         }
       });
     });
-    const wasPainting = fast.active;
-    fast.render(state.playing, built.edges, [canvas, haloSvg, edgeSvg]);
+    const wasPainting = edgeCanvas.active;
+    edgeCanvas.render(state.playing, built.edges, [canvas, haloSvg, edgeSvg]);
     // The thumbnails change hands with the drawing: the worker gets them when it starts (or its
     // layout changes) and the canvas at rest when it stops, in this same frame.
-    if (fast.active !== wasPainting || (rebuilt && fast.active)) updateThumbnails(state);
-    lastLabels = { trace: traceShown, rv, params, playing: state.playing };
-    return animating;
+    if (edgeCanvas.active !== wasPainting || (rebuilt && edgeCanvas.active)) updateThumbnails(state);
+    lastLabels = { trace: view.trace, rv: view.rv, params, playing: state.playing };
+    return view.animating;
   }
 
   // Numbers (node values, edge and loss labels) are written after the frame that moves the
@@ -284,7 +235,7 @@ export function createNetworkView(container, { onSelect }) {
     if (!lastLabels || !built || labelsQueued) return;
     const { trace: traceShown, rv } = lastLabels;
     labels.update(state, traceShown, rv, lastLabels.params);
-    const s = state.sample;
+    const sample = state.sample;
     const layers = built.nodes.length;
     for (let n = 0; n < layers; n++) {
       const l = (labelLayer + n) % layers;
@@ -293,12 +244,12 @@ export function createNetworkView(container, { onSelect }) {
         let t1 = '';
         let t2 = '';
         if (traceShown) {
-          if (l === 0) t1 = fmtVal('x', traceShown.batch?.features?.[s]?.[j]);
+          if (l === 0) t1 = fmtVal('x', traceShown.batch?.features?.[sample]?.[j]);
           else if (l <= rv.forwardTo) {
             const layer = traceShown.layers[l - 1];
-            t1 = `${fmtVal('z', layer.z?.[s]?.[j])}  ${fmtVal('a', layer.a?.[s]?.[j])}`;
+            t1 = `${fmtVal('z', layer.z?.[sample]?.[j])}  ${fmtVal('a', layer.a?.[sample]?.[j])}`;
           }
-          if (l > 0 && l >= rv.backwardFrom) t2 = fmtVal('δ', traceShown.layers[l - 1].delta?.[s]?.[j]);
+          if (l > 0 && l >= rv.backwardFrom) t2 = fmtVal('δ', traceShown.layers[l - 1].delta?.[sample]?.[j]);
         }
         if (node.last.t1 !== t1) {
           node.v1.textContent = node.last.t1 = t1;
@@ -327,11 +278,11 @@ export function createNetworkView(container, { onSelect }) {
    */
   function updateThumbnails(state) {
     if (!built) return false;
-    const playing = state.playing && fast.active;
+    const playing = state.playing && edgeCanvas.active;
     const hk = `${built.key}|${state.heatmaps?.step}|${state.heatmaps?.layers?.length}|${state.scales?.heat}|${state.scenarioVersion}|${playing}`;
     if (hk === thumbsKey) return false;
     thumbsKey = hk;
-    if (playing) fast.tiles(thumbnailTiles(built.layout, state));
+    if (playing) edgeCanvas.tiles(thumbnailTiles(built.layout, state));
     else drawThumbnails(canvas, built.layout, state);
     thumbnailsDrawn++;
     return true;
@@ -355,10 +306,6 @@ export function createNetworkView(container, { onSelect }) {
 
 function fmtVal(sym, v) {
   return v === undefined ? '' : `${sym} ${fmt(v, 3)}`;
-}
-
-function isSelectedNode(sel, l, j) {
-  return sel?.kind === 'node' && sel.layer === l && sel.unit === j;
 }
 
 /** Names of the input columns: the scenario's features (2-D data) or x1…xn. */
