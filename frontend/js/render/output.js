@@ -74,14 +74,16 @@ export function createOutputView(container, { onAddPoint }) {
 
   let overlayKey = null;
   function update(state) {
-    const extent = state.has2d ? state.heatmaps?.extent ?? state.dataset?.extent ?? null : null;
-    empty.hidden = !!extent;
-    stack.hidden = !extent;
-    if (!extent) {
+    empty.hidden = state.has2d;
+    stack.hidden = !state.has2d;
+    if (!state.has2d) {
       empty.textContent = state.scenario ? 'The output view needs data with two input columns.' : '';
       view = null;
       return false;
     }
+    // The plane's extent comes with the data and with the heatmaps (until then, what was drawn stays).
+    const extent = state.heatmaps?.extent ?? state.dataset?.extent;
+    if (!extent) return false;
     const dpr = devicePixelRatio || 1;
     const px = Math.max(120, size);
     const act = state.snapshot?.output_activation ?? state.trace?.after?.output_activation;
