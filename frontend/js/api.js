@@ -13,21 +13,20 @@ export class ApiError extends Error {
     this.path = path;
   }
 
-  /** [{field: 'optimizer.lr', message: '…'}] from a 422 body (FastAPI's or a custom shape). */
+  /** [{field: 'optimizer.lr', message: '…'}] from a 422 body. */
   get fields() {
     return fieldErrors(this.body);
   }
 }
 
-/** FastAPI's 422 detail: [{loc: ['body', 'scenario', 'optimizer', 'lr'], msg, type}] or a string. */
+/** The API's 422 detail: [{loc: ['body', 'scenario', 'optimizer', 'lr'], msg, type}] (or a string). */
 export function fieldErrors(body) {
-  const detail = body?.detail ?? body?.errors;
+  const detail = body?.detail;
   if (!Array.isArray(detail)) return [];
   return detail.map((d) => {
-    const loc = (d.loc ?? d.field ?? []);
-    const parts = Array.isArray(loc) ? loc.filter((p) => p !== 'body') : String(loc).split('.');
+    const parts = d.loc.filter((p) => p !== 'body');
     if (parts[0] === 'scenario') parts.shift();
-    return { field: parts.join('.'), message: d.msg ?? d.message ?? JSON.stringify(d) };
+    return { field: parts.join('.'), message: d.msg };
   });
 }
 

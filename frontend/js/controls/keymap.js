@@ -19,7 +19,7 @@ const PHASE_KEYS = { PageDown: 'next', ArrowRight: 'next', PageUp: 'prev', Arrow
  * Keys bound on the window, in the capture phase: before the page's elements see them.
  */
 export function bindKeymap(store, { sessions, lecture, showQr, stepButton }) {
-  const s = store.state;
+  const state = store.state;
   const dialogOpen = () => !!document.querySelector('dialog[open]');
 
   function fullscreen() {
@@ -32,11 +32,11 @@ export function bindKeymap(store, { sessions, lecture, showQr, stepButton }) {
     const k = e.key;
     const t = e.target;
     const space = k === ' ' || e.code === 'Space';
-    const teaching = s.lecture || s.predicting;
+    const teaching = state.lecture || state.predicting;
 
     // Clicker keys always, and in lecture mode (or while predicting) the arrows and Space too.
     const clicker = k === 'PageDown' || k === 'PageUp' || (teaching && (k === 'ArrowRight' || k === 'ArrowLeft' || space));
-    if (clicker || (s.lecture && /^[qQhHfF]$|^Arrow(Up|Down)$/.test(k))) {
+    if (clicker || (state.lecture && /^[qQhHfF]$|^Arrow(Up|Down)$/.test(k))) {
       if (typing(t) || (dialogOpen() && k !== 'q' && k !== 'Q')) return;
       if (clicker) {
         e.preventDefault();
@@ -47,7 +47,7 @@ export function bindKeymap(store, { sessions, lecture, showQr, stepButton }) {
         return;
       }
       if (k === 'q' || k === 'Q') showQr();
-      else if (k === 'h' || k === 'H') lecture.setPredict(!s.predicting);
+      else if (k === 'h' || k === 'H') lecture.setPredict(!state.predicting);
       else if (k === 'f' || k === 'F') fullscreen();
       else if (lecture.asking) lecture.vote(k === 'ArrowUp' ? 'up' : 'down');
       else return;

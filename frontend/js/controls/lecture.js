@@ -21,7 +21,7 @@ const MANY_EDGES = 10;
  * setPredict, vote, asking}.
  */
 export function bindLecture(root, store, sessions) {
-  const s = store.state;
+  const state = store.state;
   const toggle = root.querySelector('[data-testid="lecture-toggle"]');
   const predictToggle = root.querySelector('[data-testid="predict-toggle"]');
   const network = root.querySelector('#network');
@@ -47,7 +47,7 @@ export function bindLecture(root, store, sessions) {
   function set(on, { fullscreen = false } = {}) {
     document.body.classList.toggle('lecture', on);
     toggle?.setAttribute('aria-pressed', String(on));
-    if (!!s.lecture !== on) store.set({ lecture: on });
+    if (!!state.lecture !== on) store.set({ lecture: on });
     if (fullscreen) {
       if (on && !document.fullscreenElement) document.documentElement.requestFullscreen?.().catch(() => {});
       if (!on && document.fullscreenElement) document.exitFullscreen?.().catch(() => {});
@@ -58,27 +58,27 @@ export function bindLecture(root, store, sessions) {
   function setPredict(on) {
     predictToggle?.setAttribute('aria-pressed', String(on));
     if (!on) close();
-    store.set(on && s.colorMode === 'update' ? { predicting: on, colorMode: 'weight' } : { predicting: on });
+    store.set(on && state.colorMode === 'update' ? { predicting: on, colorMode: 'weight' } : { predicting: on });
     refresh();
   }
 
   /** While the update is held back, its colours are too (the colour mode 'update' is not offered). */
   const hidesUpdate = (state) => state.predicting && !!state.trace?.layers && state.phase < updateIndex(state.trace.layers.length);
   function keepUpdateHidden() {
-    if (s.colorMode === 'update' && hidesUpdate(s)) store.set({ colorMode: 'weight' });
+    if (state.colorMode === 'update' && hidesUpdate(state)) store.set({ colorMode: 'weight' });
   }
 
-  toggle?.addEventListener('click', () => set(!s.lecture, { fullscreen: true }));
-  predictToggle?.addEventListener('click', () => setPredict(!s.predicting));
+  toggle?.addEventListener('click', () => set(!state.lecture, { fullscreen: true }));
+  predictToggle?.addEventListener('click', () => setPredict(!state.predicting));
 
-  const traceKey = () => `${s.scenarioVersion}:${s.trace?.fromStep}`;
+  const traceKey = () => `${state.scenarioVersion}:${state.trace?.fromStep}`;
   /** The coming update is on screen (ready, or part-way through its phases). */
-  const coming = () => !!s.trace?.layers && s.trace.fromStep === s.step && s.phase < updateIndex(s.trace.layers.length);
+  const coming = () => !!state.trace?.layers && state.trace.fromStep === state.step && state.phase < updateIndex(state.trace.layers.length);
 
   /** The weight to ask about: the selected edge, else the one with the largest gradient. */
   function chooseWeight() {
-    const t = s.trace;
-    if (s.selection?.kind === 'edge') return s.selection;
+    const t = state.trace;
+    if (state.selection?.kind === 'edge') return state.selection;
     let best = null;
     let bestG = -1;
     t.layers.forEach((layer, idx) => {
@@ -95,9 +95,9 @@ export function bindLecture(root, store, sessions) {
   function ask() {
     const sel = chooseWeight();
     if (!sel) return false;
-    const layer = s.trace.layers[sel.layer - 1];
+    const layer = state.trace.layers[sel.layer - 1];
     asked = { key: traceKey(), sel, w: layer.W[sel.to][sel.from], g: layer.grad_W[sel.to][sel.from], vote: null };
-    if (s.selection?.kind !== 'edge') store.set({ selection: sel });
+    if (state.selection?.kind !== 'edge') store.set({ selection: sel });
     refresh();
     return true;
   }
@@ -109,15 +109,15 @@ export function bindLecture(root, store, sessions) {
 
   /** Would this action show the update while the class has not predicted it yet? */
   function held(action) {
-    if (!s.predicting || !s.trace?.layers || s.playing) return false;
+    if (!state.predicting || !state.trace?.layers || state.playing) return false;
     if (asked && asked.key === traceKey() && coming()) return false; // the press that reveals
     if (action === 'step') return true;
-    return coming() && s.phase === updateIndex(s.trace.layers.length) - 1;
+    return coming() && state.phase === updateIndex(state.trace.layers.length) - 1;
   }
 
   /** Holds the update back: shows the question instead (after the gradients, for Step). */
   async function hold(action) {
-    if (action === 'step' && !coming()) await sessions.goTo(s.step);
+    if (action === 'step' && !coming()) await sessions.goTo(state.step);
     if (!ask()) return false;
     return true;
   }
@@ -125,12 +125,12 @@ export function bindLecture(root, store, sessions) {
   function afterReveal() {
     if (!asked) return;
     const { sel, w, vote } = asked;
-    const t = s.trace;
+    const t = state.trace;
     const after = t?.layers?.[sel.layer - 1]?.W_after?.[sel.to]?.[sel.from];
     if (Number.isFinite(after) && Number.isFinite(w)) {
       const dir = after > w ? 'up' : after < w ? 'down' : 'nowhere';
       const verdict = vote ? ` The class said ${vote}: ${vote === dir ? 'right' : 'not this time'}.` : '';
-      answer = { key: `${s.scenarioVersion}:${s.step}`, text: `w${sel.to}←${sel.from} of layer ${sel.layer} went ${dir}: ${fmt(w, 4)} → ${fmt(after, 4)} (Δw = ${fmt(after - w, 3)}).${verdict}` };
+      answer = { key: `${state.scenarioVersion}:${state.step}`, text: `w${sel.to}←${sel.from} of layer ${sel.layer} went ${dir}: ${fmt(w, 4)} → ${fmt(after, 4)} (Δw = ${fmt(after - w, 3)}).${verdict}` };
     }
     close();
   }
@@ -141,17 +141,17 @@ export function bindLecture(root, store, sessions) {
       await hold(action);
       return;
     }
-    const revealing = s.predicting && asked && coming();
+    const revealing = state.predicting && asked && coming();
     if (action === 'step') await sessions.step();
     else if (action === 'next') await sessions.nextPhase();
     else await sessions.prevPhase();
-    if (revealing && s.phase === updateIndex(s.trace?.layers?.length ?? 0)) afterReveal();
+    if (revealing && state.phase === updateIndex(state.trace?.layers?.length ?? 0)) afterReveal();
     keepUpdateHidden();
   }
 
   up.addEventListener('click', () => vote('up'));
   down.addEventListener('click', () => vote('down'));
-  reveal.addEventListener('click', () => act(s.phase === -1 ? 'step' : 'next'));
+  reveal.addEventListener('click', () => act(state.phase === -1 ? 'step' : 'next'));
   function vote(v) {
     if (!asked) return;
     asked.vote = v;
@@ -164,7 +164,7 @@ export function bindLecture(root, store, sessions) {
   let lastKey = null;
   function refresh() {
     lastKey = null;
-    update(s);
+    update(state);
   }
 
   function update(state) {

@@ -14,7 +14,7 @@ const MAX_LISTED = 3;
 
 /** sessions: the page's session group; deps: {points (controls/points.js)}. */
 export function bindMidRun(root, store, sessions, { points }) {
-  const s = store.state;
+  const state = store.state;
   const message = root.querySelector('#csv-message');
 
   function listOf(events) {
@@ -33,30 +33,30 @@ export function bindMidRun(root, store, sessions, { points }) {
   /** Adds an event at its step (the step on screen); later events are dropped (after asking). */
   async function addEvent(event) {
     const k = event.step;
-    if (!(await agree(eventsAfter(s.scenario, k), `if you change something at step ${k}`))) return false;
-    return sessions.continueAt(withEvent(dropAfter(s.scenario, k), event), k);
+    if (!(await agree(eventsAfter(state.scenario, k), `if you change something at step ${k}`))) return false;
+    return sessions.continueAt(withEvent(dropAfter(state.scenario, k), event), k);
   }
 
   /** The form changed a field: a mid-run event for optimizer-like fields, else a restart. */
   async function onFormChange(next, path) {
-    const k = s.step;
+    const k = state.step;
     const value = getIn(next, path);
     if (isSetPath(path) && k > 0 && value !== null && value !== undefined) {
       // The value in force already (a second "change" of the same edit): nothing to record.
-      if (JSON.stringify(getIn(effectiveScenario(s.scenario, k), path)) === JSON.stringify(value)) return true;
+      if (JSON.stringify(getIn(effectiveScenario(state.scenario, k), path)) === JSON.stringify(value)) return true;
       const ok = await addEvent({ step: k, kind: 'set', changes: changesOf(path, value) });
-      if (!ok) store.set({ formVersion: s.formVersion + 1 }); // show the values in force again
+      if (!ok) store.set({ formVersion: state.formVersion + 1 }); // show the values in force again
       return ok;
     }
     // A restart: the settings shown (with mid-run changes in force at this step) become the new
     // start. Weight edits, pruning and added points belong to the old run and are dropped; so
     // are later events. At step 0, a training setting keeps the other events of step 0.
-    const events = eventsOf(s.scenario);
+    const events = eventsOf(state.scenario);
     const keepAtZero = k === 0 && isSetPath(path);
     const kept = keepAtZero ? events.filter((e) => e.step === 0 && e.kind !== 'set') : [];
     const lost = events.filter((e) => !kept.includes(e) && !(e.kind === 'set' && e.step <= k));
     if (!(await agree(lost, 'when the run restarts at step 0'))) {
-      store.set({ formVersion: s.formVersion + 1 });
+      store.set({ formVersion: state.formVersion + 1 });
       return false;
     }
     const scenario = { ...next };
@@ -67,10 +67,10 @@ export function bindMidRun(root, store, sessions, { points }) {
 
   /** What an added point's label is: a class index, or ±1 for regression. */
   function pointMode() {
-    const d = s.dataset;
-    const data = s.scenario.dataset;
+    const d = state.dataset;
+    const data = state.scenario.dataset;
     const classes = classesOf(d);
-    const regression = (s.snapshot?.output_activation ?? s.scenario.output_activation) === 'linear' || !classes;
+    const regression = (state.snapshot?.output_activation ?? state.scenario.output_activation) === 'linear' || !classes;
     if (regression) return { mode: 'regression', classes: null, n: 0 };
     if (data.kind === 'points' && data.points?.targets) return { mode: 'targets', classes, n: classes.length };
     const n = data.kind === 'points' && data.points?.labels ? Math.max(classes.length, new Set(data.points.labels).size) : classes.length;
@@ -79,22 +79,22 @@ export function bindMidRun(root, store, sessions, { points }) {
 
   /** A click on the output view: part of the data at step 0, an add_points event after it. */
   async function addPoint({ x, y, other }) {
-    if (s.step === 0 && !eventsOf(s.scenario).length) return points.addPoint({ x, y, other });
-    if (!s.dataset) return false;
+    if (state.step === 0 && !eventsOf(state.scenario).length) return points.addPoint({ x, y, other });
+    if (!state.dataset) return false;
     const { mode, classes, n } = pointMode();
     const c = Number(root.querySelector('#add-class')?.value) || 0;
     const cls = mode === 'regression' ? (other ? -1 : 1) : (other ? c + 1 : c) % Math.max(2, n);
-    const k = s.step;
+    const k = state.step;
     const event = addPointsEvent(k, [{ x, y, cls }], { mode, classes });
     // Points clicked at the same step join one event.
-    const last = eventsOf(s.scenario).at(-1);
+    const last = eventsOf(state.scenario).at(-1);
     const merged = last && last.kind === 'add_points' && last.step === k && !!last.labels === !!event.labels;
     let scenario;
     if (merged) {
       const joined = { ...last, inputs: [...last.inputs, ...event.inputs] };
       if (event.labels) joined.labels = [...last.labels, ...event.labels];
       else joined.targets = [...last.targets, ...event.targets];
-      scenario = { ...s.scenario, events: [...eventsOf(s.scenario).slice(0, -1), joined] };
+      scenario = { ...state.scenario, events: [...eventsOf(state.scenario).slice(0, -1), joined] };
     }
     const ok = merged ? await sessions.continueAt(scenario, k) : await addEvent(event);
     if (ok && message) message.textContent = `Added a point at (${x.toFixed(2)}, ${y.toFixed(2)}) to the training set at step ${k}.`;
@@ -113,9 +113,9 @@ export function bindMidRun(root, store, sessions, { points }) {
   inspectorBody?.parentElement.insertBefore(editor, inspectorBody);
 
   function target() {
-    const sel = s.selection;
-    if (!sel || !s.params || sel.layer < 1) return null;
-    const p = s.params[sel.layer - 1];
+    const sel = state.selection;
+    if (!sel || !state.params || sel.layer < 1) return null;
+    const p = state.params[sel.layer - 1];
     if (!p) return null;
     if (sel.kind === 'edge') return { sel, value: p.W[sel.to]?.[sel.from], name: `w${sel.to}←${sel.from} of layer ${sel.layer}` };
     return { sel, value: p.b[sel.unit], name: `bias b${sel.unit} of layer ${sel.layer}` };
@@ -131,8 +131,8 @@ export function bindMidRun(root, store, sessions, { points }) {
     }
     const { sel } = t;
     const event = sel.kind === 'edge'
-      ? { step: s.step, kind: 'set_weight', layer: sel.layer, to: sel.to, from: sel.from, value: v }
-      : { step: s.step, kind: 'set_weight', layer: sel.layer, to: sel.unit, bias: true, value: v };
+      ? { step: state.step, kind: 'set_weight', layer: sel.layer, to: sel.to, from: sel.from, value: v }
+      : { step: state.step, kind: 'set_weight', layer: sel.layer, to: sel.unit, bias: true, value: v };
     editBtn.disabled = true;
     const ok = await addEvent(event);
     editBtn.disabled = false;
@@ -144,10 +144,10 @@ export function bindMidRun(root, store, sessions, { points }) {
     const t = target();
     editor.hidden = !t;
     if (!t) return;
-    const key = `${t.name}|${s.step}|${s.scenarioVersion}|${t.value}`;
+    const key = `${t.name}|${state.step}|${state.scenarioVersion}|${t.value}`;
     if (key === editKey) return;
     editKey = key;
-    editLabel.textContent = `Set ${t.name} at step ${s.step} to`;
+    editLabel.textContent = `Set ${t.name} at step ${state.step} to`;
     if (document.activeElement !== editInput) editInput.value = t.value === null || t.value === undefined ? '' : full(t.value);
     editNote.textContent = '';
   }
@@ -165,7 +165,7 @@ export function bindMidRun(root, store, sessions, { points }) {
       return;
     }
     pruneInput.removeAttribute('aria-invalid');
-    addEvent({ step: s.step, kind: 'prune', fraction: f });
+    addEvent({ step: state.step, kind: 'prune', fraction: f });
   });
 
   return {

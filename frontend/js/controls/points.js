@@ -24,22 +24,22 @@ export function bindPoints(root, store, sessions) {
   const msg = root.querySelector('#csv-message');
 
   function pointsScenario(points) {
-    const s = store.state;
-    const next = structuredClone(s.scenario);
+    const state = store.state;
+    const next = structuredClone(state.scenario);
     next.dataset = { ...next.dataset, kind: 'points', points };
     // Keep the head the run had (explicit encodings alone would read as regression).
-    if (s.snapshot?.output_activation) next.output_activation = s.snapshot.output_activation;
-    if (s.snapshot?.loss) next.loss = s.snapshot.loss;
+    if (state.snapshot?.output_activation) next.output_activation = state.snapshot.output_activation;
+    if (state.snapshot?.loss) next.loss = state.snapshot.loss;
     return next;
   }
 
   async function addPoint({ x, y, other }) {
-    const s = store.state;
-    const d = s.dataset;
+    const state = store.state;
+    const d = state.dataset;
     if (!d) return;
     const classes = classesOf(d);
     const c = Number(classSel.value) || 0;
-    const current = s.scenario.dataset;
+    const current = state.scenario.dataset;
     let points;
     if (current.kind === 'points' && current.points?.labels) {
       const n = new Set(current.points.labels).size;

@@ -90,14 +90,14 @@ export function bindUrlSync({ store, sessions, compare, lecture }) {
     try {
       do {
         again = false;
-        const s = store.state;
-        if (!started || restoring || !s.scenario) return;
-        const url = await urlOf(s);
+        const state = store.state;
+        if (!started || restoring || !state.scenario) return;
+        const url = await urlOf(state);
         if (restoring) return;
         const here = `${location.pathname}${location.hash}`;
         if (url === here) continue;
         const now = performance.now();
-        const push = !s.playing && gestureAt > lastWriteAt && now - gestureAt < GESTURE_MS;
+        const push = !state.playing && gestureAt > lastWriteAt && now - gestureAt < GESTURE_MS;
         lastWriteAt = now;
         if (push) history.pushState(null, '', url);
         else history.replaceState(null, '', url);
@@ -118,14 +118,14 @@ export function bindUrlSync({ store, sessions, compare, lecture }) {
 
   /** Shows step k at phase p (−1 at rest; the update phase shows step k, the end of update k−1). */
   async function showStepPhase(k, p) {
-    const s = store.state;
-    const L = s.params?.length ?? 0;
+    const state = store.state;
+    const L = state.params?.length ?? 0;
     if (L && p === updateIndex(L) && k > 0) {
       await sessions.goTo(k - 1);
       await sessions.step();
       return;
     }
-    if (s.step !== k || s.phase !== -1 || s.trace?.fromStep !== k) await sessions.goTo(k);
+    if (state.step !== k || state.phase !== -1 || state.trace?.fromStep !== k) await sessions.goTo(k);
     if (L && p >= 0 && p < updateIndex(L)) {
       for (let q = 0; q <= p; q++) await sessions.nextPhase();
     }

@@ -14,8 +14,8 @@ export function bindView(root, store, sessions) {
 
   root.querySelector('#rescale').addEventListener('click', () => sessions.rescale());
 
-  const sample = root.querySelector('#sample');
-  sample.addEventListener('change', () => store.set({ sample: Number(sample.value) }));
+  const sampleSelect = root.querySelector('#sample');
+  sampleSelect.addEventListener('change', () => store.set({ sample: Number(sampleSelect.value) }));
   let key = null;
   return {
     update(state) {
@@ -25,15 +25,15 @@ export function bindView(root, store, sessions) {
       const k = `${t?.fromStep}|${state.scenarioVersion}|${n}`;
       if (k !== key) {
         key = k;
-        sample.textContent = '';
-        for (let s = 0; s < n; s++) {
-          const x = t.batch.inputs[s];
-          const label = `#${s} · row ${t.batch.indices[s]} (${x.slice(0, 3).map((v) => fmt(v, 2)).join(', ')}${x.length > 3 ? ', …' : ''})`;
-          sample.append(new Option(label, String(s)));
+        sampleSelect.textContent = '';
+        for (let index = 0; index < n; index++) {
+          const x = t.batch.inputs[index];
+          const label = `#${index} · row ${t.batch.indices[index]} (${x.slice(0, 3).map((v) => fmt(v, 2)).join(', ')}${x.length > 3 ? ', …' : ''})`;
+          sampleSelect.append(new Option(label, String(index)));
         }
       }
       const v = String(Math.min(state.sample, Math.max(0, n - 1)));
-      if (sample.value !== v) sample.value = v;
+      if (sampleSelect.value !== v) sampleSelect.value = v;
     },
   };
 }

@@ -74,29 +74,29 @@ export function createInspector(container, { onSelect }) {
       para(container, 'No trace: the run had diverged before this step.', 'hint');
       return;
     }
-    const s = Math.min(state.sample, Math.max(0, tracedSamples(t) - 1));
+    const sample = Math.min(state.sample, Math.max(0, tracedSamples(t) - 1));
     const head = document.createElement('p');
     head.className = 'inspector-head';
-    head.textContent = `Update ${t.fromStep} → ${t.fromStep + 1} · sample ${s} of the batch (data row ${t.batch.indices[s]}) · batch of ${t.batch.indices.length}`;
+    head.textContent = `Update ${t.fromStep} → ${t.fromStep + 1} · sample ${sample} of the batch (data row ${t.batch.indices[sample]}) · batch of ${t.batch.indices.length}`;
     container.appendChild(head);
-    if (sel.kind === 'edge') edge(container, state, t, sel, s);
-    else if (sel.layer === 0) input(container, state, t, sel, s);
-    else node(container, state, t, sel, s);
+    if (sel.kind === 'edge') edge(container, state, t, sel, sample);
+    else if (sel.layer === 0) input(container, state, t, sel, sample);
+    else node(container, state, t, sel, sample);
   }
 
-  function input(root, state, t, sel, s) {
+  function input(root, state, t, sel, sample) {
     const name = featureNames(state, t.batch.features[0].length)[sel.unit];
     const sec = section(root, `Input ${name}`);
-    const x = t.batch.features[s][sel.unit];
+    const x = t.batch.features[sample][sel.unit];
     math(sec, `a^{(0)}_{${sel.unit}} = ${tex(x)}`);
     para(sec, `The feature ${name} of this sample: layer 1 receives it as a⁽⁰⁾.`);
     values(sec, [['a', 'a⁽⁰⁾', x]]);
   }
 
-  function node(root, state, t, sel, s) {
+  function node(root, state, t, sel, sample) {
     const L = sel.layer;
     const j = sel.unit;
-    const n = nodeNumbers(t, L, j, s);
+    const n = nodeNumbers(t, L, j, sample);
     const Ltot = t.layers.length;
     const act = L === Ltot ? state.snapshot?.output_activation ?? t.after?.output_activation : state.scenario.activation;
     const lossName = state.snapshot?.loss ?? t.after?.loss;
@@ -158,16 +158,16 @@ export function createInspector(container, { onSelect }) {
     root.appendChild(list);
   }
 
-  function edge(root, state, t, sel, s) {
+  function edge(root, state, t, sel, sample) {
     const { layer: L, from: i, to: j } = sel;
-    const e = edgeNumbers(t, L, i, j, s);
+    const e = edgeNumbers(t, L, i, j, sample);
     const sc = state.scenario;
     const sec = section(root, `Weight w${j}←${i} of layer ${L}: from unit ${i} of layer ${L - 1} to unit ${j} of layer ${L}`);
     sec.classList.add('wide');
     math(sec, `w^{(${L})}_{${j}${i}} = ${tex(e.w, { digits: 6 })}`);
     const g = section(root, 'gradient');
     math(g, `\\frac{\\partial L_{\\text{data}}}{\\partial w_{${j}${i}}} = \\frac1B\\sum_{s=1}^{B} \\delta^{(s)}_{${j}}\\,a^{(s)}_{${i}} = ${tex(e.grad_W_data)}`);
-    math(g, `\\text{sample } ${s}:\\ \\delta_{${j}}\\,a_{${i}} = ${T(e.delta)}\\cdot${T(e.a)} = ${tex(e.term)}`);
+    math(g, `\\text{sample } ${sample}:\\ \\delta_{${j}}\\,a_{${i}} = ${T(e.delta)}\\cdot${T(e.a)} = ${tex(e.term)}`);
     para(g, `One of the B = ${e.batch} terms whose mean is the data gradient.`);
     const reg = sc.regularization ?? {};
     const regKind = reg.kind ?? 'none';
