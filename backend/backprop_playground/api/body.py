@@ -7,8 +7,8 @@ parse (so /openapi.json documents the same request models, and errors keep their
 
 orjson refuses too deeply nested or malformed JSON with a clear message (the standard library's
 parser would raise RecursionError on deep nesting), and it reads every number as the standard
-library does, except integers beyond 64 bits, which it makes floats: a body with a run of 19 or
-more digits is left to FastAPI's own parse, so such an integer stays an exact integer.
+library does, except integers beyond 64 bits, which it makes floats: a body that may hold an
+integer of 19 or more digits is left to FastAPI's own parse, so such an integer stays exact.
 """
 
 from __future__ import annotations
@@ -25,14 +25,16 @@ from .responses import dumps
 
 # Scope key of the parsed body.
 PARSED_BODY = "backprop_playground.json"
-# Every byte that is a digit maps to b"0", every other to b" ": a run of 19 zeros is then a
-# number literal of 19 or more digits.
-_DIGITS = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
-_LONG_RUN = b"0" * 19
+# Digits map to b"0"; the bytes that may go on a number after its first digit (".", "e", "E",
+# "+") to b"."; every other byte to b" ". An integer of 19 or more digits is then 19 zeros after
+# a space or at the start (a fraction's or an exponent's digits follow a b".").
+_NUMBER_BYTES = bytes(48 if 48 <= b <= 57 else 46 if b in b".eE+" else 32 for b in range(256))
+_WIDE_INTEGER = b"0" * 19
 
 
 def _may_hold_wide_integer(body: bytes) -> bool:
-    return _LONG_RUN in body.translate(_DIGITS)
+    shape = body.translate(_NUMBER_BYTES)
+    return b" " + _WIDE_INTEGER in shape or shape.startswith(_WIDE_INTEGER)
 
 
 class BodyGuard:
