@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def mix64(x: np.uint64) -> np.uint64:
     """SplitMix64's finalizer: a well-mixed 64-bit value from a counter."""
     x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -14,7 +14,7 @@ def mix64(x: np.uint64) -> np.uint64:
     return x ^ (x >> np.uint64(31))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def epoch_permutation(seed: int, epoch: int, n: int, out: np.ndarray) -> None:
     """out[:n] = a permutation of 0..n-1, a pure function of (seed, epoch, n) (Fisher-Yates)."""
     state = mix64(np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15) ^ np.uint64(epoch))
@@ -28,7 +28,7 @@ def epoch_permutation(seed: int, epoch: int, n: int, out: np.ndarray) -> None:
         out[j] = tmp
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def batch_rows(
     seed: int,
     k: int,

@@ -43,7 +43,7 @@ SATURATED = 0.01  # a sigmoid/tanh unit is saturated when |f'(z)| < this for eve
 # ---------------------------------------------------------------- small dense products
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _matmul_batch(M, x, nb, out, transpose):
     """out[r, s] = sum_c M[r, c] x[c, s] for s < nb (M^T when `transpose`), summed from 0.0
     in the order of c.
@@ -82,7 +82,7 @@ def _matmul_batch(M, x, nb, out, transpose):
             s += 1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _dot_batch(x, y, nb):
     """sum_s x[s] y[s] with four interleaved partial sums (a fixed order, so reproducible)."""
     a0 = 0.0
@@ -102,10 +102,73 @@ def _dot_batch(x, y, nb):
     return (a0 + a1) + (a2 + a3)
 
 
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _dot_batch4(x, y0, y1, y2, y3, nb):
+    """`_dot_batch(x, y_q, nb)` for four y_q at once: the same partial sums in the same order,
+    with each x[s] loaded once."""
+    p00 = p01 = p02 = p03 = 0.0
+    p10 = p11 = p12 = p13 = 0.0
+    p20 = p21 = p22 = p23 = 0.0
+    p30 = p31 = p32 = p33 = 0.0
+    s = 0
+    while s + 3 < nb:
+        x0, x1, x2, x3 = x[s], x[s + 1], x[s + 2], x[s + 3]
+        p00 += x0 * y0[s]
+        p01 += x1 * y0[s + 1]
+        p02 += x2 * y0[s + 2]
+        p03 += x3 * y0[s + 3]
+        p10 += x0 * y1[s]
+        p11 += x1 * y1[s + 1]
+        p12 += x2 * y1[s + 2]
+        p13 += x3 * y1[s + 3]
+        p20 += x0 * y2[s]
+        p21 += x1 * y2[s + 1]
+        p22 += x2 * y2[s + 2]
+        p23 += x3 * y2[s + 3]
+        p30 += x0 * y3[s]
+        p31 += x1 * y3[s + 1]
+        p32 += x2 * y3[s + 2]
+        p33 += x3 * y3[s + 3]
+        s += 4
+    while s < nb:
+        xs = x[s]
+        p00 += xs * y0[s]
+        p10 += xs * y1[s]
+        p20 += xs * y2[s]
+        p30 += xs * y3[s]
+        s += 1
+    return (
+        (p00 + p01) + (p02 + p03),
+        (p10 + p11) + (p12 + p13),
+        (p20 + p21) + (p22 + p23),
+        (p30 + p31) + (p32 + p33),
+    )
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _mean_outer(delta, a_prev, nb, grad_W):
+    """grad_W[j, i] = mean_s delta[j, s] a_prev[i, s] (each sum as `_dot_batch` makes it)."""
+    n_in = a_prev.shape[0]
+    for j in range(delta.shape[0]):
+        dj = delta[j]
+        i = 0
+        while i + 4 <= n_in:
+            y0, y1, y2, y3 = a_prev[i], a_prev[i + 1], a_prev[i + 2], a_prev[i + 3]
+            g0, g1, g2, g3 = _dot_batch4(dj, y0, y1, y2, y3, nb)
+            grad_W[j, i] = g0 / nb
+            grad_W[j, i + 1] = g1 / nb
+            grad_W[j, i + 2] = g2 / nb
+            grad_W[j, i + 3] = g3 / nb
+            i += 4
+        while i < n_in:
+            grad_W[j, i] = _dot_batch(dj, a_prev[i], nb) / nb
+            i += 1
+
+
 # ---------------------------------------------------------------- forward and loss
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def forward(theta, net: Net, hyper: Hyper, F, rows, nb, Z, A, FP):
     """z = W a_prev + b, a = f(z) and f'(z) for every layer and the first `nb` of `rows` of F.
 
@@ -142,7 +205,7 @@ def forward(theta, net: Net, hyper: Hyper, F, rows, nb, Z, A, FP):
                     fp[j, s] = act_grad(code, z[j, s], a[j, s])
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _softmax(z, a, nb):
     """a[:, s] = exp(z[:, s] - max) / sum exp(z[:, s] - max)."""
     K = z.shape[0]
@@ -159,7 +222,7 @@ def _softmax(z, a, nb):
             a[k, s] = a[k, s] / total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def output_loss(loss, z, a, fp, Y, rows, nb, loss_s, dL_da, delta, want_delta):
     """Per-sample loss into loss_s[:nb]; with `want_delta`, the output layer's dl/da and delta.
 
@@ -224,7 +287,7 @@ def output_loss(loss, z, a, fp, Y, rows, nb, loss_s, dL_da, delta, want_delta):
     return total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _safe_div(a, b):
     if b == 0.0:
         if a == 0.0:
@@ -233,7 +296,7 @@ def _safe_div(a, b):
     return a / b
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _bce_dl_da(yh, y, K):
     """dl/dy^ = -(1/K) (y / y^ - (1 - y) / (1 - y^)): display only; infinite when y^ saturates."""
     return -(_safe_div(y, yh) - _safe_div(1.0 - y, 1.0 - yh)) / K
@@ -242,7 +305,7 @@ def _bce_dl_da(yh, y, K):
 # ---------------------------------------------------------------- backward
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def backward(theta, net: Net, nb, A, FP, DA, D, GD):
     """Hidden deltas and the data gradient, from the output deltas already in D.
 
@@ -261,8 +324,7 @@ def backward(theta, net: Net, nb, A, FP, DA, D, GD):
             for s in range(nb):
                 gb += delta[j, s]
             grad_b[j] = gb / nb
-            for i in range(a_prev.shape[0]):
-                grad_W[j, i] = _dot_batch(delta[j], a_prev[i], nb) / nb
+        _mean_outer(delta, a_prev, nb, grad_W)
         if layer > 1:
             dL_da_prev = units(net, DA, layer - 1)
             delta_prev = units(net, D, layer - 1)
@@ -273,7 +335,7 @@ def backward(theta, net: Net, nb, A, FP, DA, D, GD):
                     delta_prev[i, s] = dL_da_prev[i, s] * fp_prev[i, s]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def unit_stats(net: Net, hidden_act, nb, A, FP, layer_stats):
     """layer_stats[1, l], [2, l]: the fraction of hidden layer l's units that are dead (ReLU
     family: a = 0 for every sample of the batch, which for leaky ReLU needs z = 0 exactly) or
@@ -310,7 +372,7 @@ def unit_stats(net: Net, hidden_act, nb, A, FP, layer_stats):
         layer_stats[2, layer] = saturated / n
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _grad_norms(net: Net, G, layer_stats):
     """layer_stats[0, l] = ||g_l|| (W and b of layer l); returns ||g|| over every layer."""
     L = net.sizes.shape[0] - 1
@@ -327,7 +389,7 @@ def _grad_norms(net: Net, G, layer_stats):
 # ---------------------------------------------------------------- one update
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def one_step(params: Params, net: Net, hyper: Hyper, data: Data, work: Work, k, nb, opt_t, stats):
     """Update k -> k + 1 on the batch `work.rows[:nb]`: forward, loss, backward,
     regularization, clipping, optimizer. Leaves every intermediate in `work`.
@@ -381,7 +443,7 @@ def one_step(params: Params, net: Net, hyper: Hyper, data: Data, work: Work, k, 
 # ---------------------------------------------------------------- many updates
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def train_steps(
     params: Params, net: Net, hyper: Hyper, data: Data, work: Work, record: Record, k0, opt_t
 ):
@@ -416,7 +478,7 @@ def train_steps(
 # ---------------------------------------------------------------- evaluation
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def evaluate(theta, net: Net, hyper: Hyper, F, Y, rows, threshold, work: Work):
     """Mean data loss and number of correct predictions over `rows`, in chunks of the
     buffers' width.
@@ -455,7 +517,7 @@ def evaluate(theta, net: Net, hyper: Hyper, F, Y, rows, threshold, work: Work):
     return total / max(n, 1), correct
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def batch_total_loss(theta, net: Net, hyper: Hyper, data: Data, rows, nb, work: Work):
     """Total loss (data + regularization) of one batch: the function `gradcheck` differentiates."""
     L = net.sizes.shape[0] - 1
@@ -466,7 +528,7 @@ def batch_total_loss(theta, net: Net, hyper: Hyper, data: Data, rows, nb, work: 
     return data_loss / nb + regularization(theta, net.wmask, hyper, work.GR)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def numeric_gradient(params: Params, net: Net, hyper: Hyper, data: Data, rows, nb, h, work, out):
     """Central differences (L(theta + h e_p) - L(theta - h e_p)) / 2h for every trainable p
     (NaN for the others). `params.theta` is restored after each probe."""

@@ -32,7 +32,7 @@ from .tuples import Hyper, Params
 CLIP_EPS = 1e-6  # as torch.nn.utils.clip_grad_norm_
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def lr_at(hyper: Hyper, k: int) -> float:
     """Learning rate of update k (k = 0 for the first update), with the contract's formulas.
 
@@ -65,7 +65,7 @@ def lr_at(hyper: Hyper, k: int) -> float:
     return lr
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def regularization(theta: np.ndarray, wmask: np.ndarray, hyper: Hyper, grad_reg: np.ndarray):
     """Regularization loss over every weight (never biases); its gradient into grad_reg.
 
@@ -96,7 +96,7 @@ def regularization(theta: np.ndarray, wmask: np.ndarray, hyper: Hyper, grad_reg:
     return rate * 0.5 * total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def clip(hyper: Hyper, norm_before: float, grad: np.ndarray) -> tuple[float, float]:
     """Clip `grad` in place; returns (scale, norm after).
 
@@ -118,7 +118,7 @@ def clip(hyper: Hyper, norm_before: float, grad: np.ndarray) -> tuple[float, flo
     return scale, math.sqrt(sq)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def apply_optimizer(
     params: Params, wmask: np.ndarray, hyper: Hyper, lr: float, grad: np.ndarray, opt_t: int
 ) -> None:

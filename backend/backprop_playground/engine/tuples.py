@@ -116,7 +116,7 @@ class StepResult(NamedTuple):
     diverged: bool
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def weights(net: Net, flat: np.ndarray, layer: int) -> np.ndarray:
     """W_l [sizes[l], sizes[l-1]] as a view of a flat [P] array (theta or a gradient)."""
     n_out = net.sizes[layer]
@@ -125,14 +125,14 @@ def weights(net: Net, flat: np.ndarray, layer: int) -> np.ndarray:
     return flat[o : o + n_out * n_in].reshape((n_out, n_in))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def biases(net: Net, flat: np.ndarray, layer: int) -> np.ndarray:
     """b_l [sizes[l]] as a view of a flat [P] array."""
     o = net.boff[layer]
     return flat[o : o + net.sizes[layer]]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def units(net: Net, M: np.ndarray, layer: int) -> np.ndarray:
     """Layer l's rows [sizes[l], batch] of a unit buffer."""
     o = net.uoff[layer]
