@@ -10,7 +10,7 @@ from backprop_playground.engine import ENGINE_VERSION
 
 from .scenarios import GOLDEN, SCENARIOS, figures_of
 
-GOLDEN_ENGINE_VERSION = "1"
+GOLDEN_ENGINE_VERSION = "2"
 EXPECTED = json.loads(GOLDEN.read_text())
 
 

@@ -66,7 +66,7 @@ def act_forward(code: int, z: float) -> float:
         e = math.exp(z)
         return e / (1.0 + e)
     if code == TANH:
-        return math.tanh(z)
+        return tanh(z)
     if code == RELU:
         return z if z > 0.0 else 0.0
     if code == LEAKY_RELU:
