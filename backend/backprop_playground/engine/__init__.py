@@ -7,9 +7,23 @@ update rules, `tuples` the named groups of arrays they take; `tests/reference/` 
 maths slowly in plain Python.
 """
 
-from .errors import ScenarioError
-from .run import Run
-from .state import History, State
+import hashlib
+import os
+from pathlib import Path
+
+from numba.core import config as _numba_config
+
+# numba's on-disk cache checks only the file that defines a function, not the files its inlined
+# callees come from; a cache directory per version of the engine's sources never serves code
+# compiled from older ones.
+_HERE = Path(__file__).parent
+if not os.environ.get("NUMBA_CACHE_DIR"):
+    _digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(_HERE.glob("*.py"))))
+    _numba_config.CACHE_DIR = str(_HERE / "__pycache__" / f"numba-{_digest.hexdigest()[:16]}")
+
+from .errors import ScenarioError  # noqa: E402
+from .run import Run  # noqa: E402
+from .state import History, State  # noqa: E402
 
 # Changes whenever a change of the engine could change a number: part of every cacheable URL
 # and ETag, so a fixed engine gives new URLs rather than stale caches.
