@@ -56,7 +56,8 @@ def _output_delta(loss: str, out_act: str, z: np.ndarray, y: np.ndarray):
     DA = np.zeros((K, 1))
     D = np.zeros((K, 1))
     loss_s = np.zeros(1)
-    total = kernels.output_loss(codes.LOSSES[loss], Z, A, FP, Y, rows, 1, loss_s, DA, D, True)
+    total = kernels.output_loss(codes.LOSSES[loss], Z, A, Y, rows, 1, loss_s)
+    kernels.output_delta(codes.LOSSES[loss], A, FP, Y, rows, 1, DA, D)
     return total, D[:, 0].copy()
 
 

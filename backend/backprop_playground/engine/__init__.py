@@ -19,7 +19,9 @@ from numba.core import config as _numba_config
 _HERE = Path(__file__).parent
 if not os.environ.get("NUMBA_CACHE_DIR"):
     _digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(_HERE.glob("*.py"))))
-    _numba_config.CACHE_DIR = str(_HERE / "__pycache__" / f"numba-{_digest.hexdigest()[:16]}")
+    _numba_config.CACHE_DIR = str(  # type: ignore[attr-defined]
+        _HERE / "__pycache__" / f"numba-{_digest.hexdigest()[:16]}"
+    )
 
 from .errors import ScenarioError  # noqa: E402
 from .run import Run  # noqa: E402

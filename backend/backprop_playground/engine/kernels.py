@@ -223,16 +223,13 @@ def _softmax(z, a, nb):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def output_loss(loss, z, a, fp, Y, rows, nb, loss_s, dL_da, delta, want_delta):
-    """Per-sample loss into loss_s[:nb]; with `want_delta`, the output layer's dl/da and delta.
+def output_loss(loss, z, a, Y, rows, nb, loss_s):
+    """Per-sample loss l into loss_s[:nb]; returns their sum.
 
-    z, a, fp, dL_da, delta [K, >= nb] are the output layer's rows; Y [n_rows, K] the targets.
-    half_sse: l = 1/2 sum (y^ - y)^2, dl/da = y^ - y, delta = dl/da f'(z)
-    mse:      l = 1/K sum (y^ - y)^2, dl/da = 2 (y^ - y) / K, delta = dl/da f'(z)
-    bce:      l = 1/K sum [max(z,0) - z y + log1p(exp(-|z|))] (stable, from z), delta = (y^ - y)/K
-    cross_entropy: l = sum y (logsumexp(z) - z), delta = y^ sum(y) - y (= y^ - y for one-hot)
-    For the fused heads (bce, cross_entropy) dl/da is for display only and may be infinite.
-    Returns the sum of the per-sample losses.
+    z, a [K, >= nb] are the output layer's rows; Y [n_rows, K] the encoded targets.
+    half_sse: l = 1/2 sum (y^ - y)^2;  mse: l = 1/K sum (y^ - y)^2
+    bce:      l = 1/K sum [max(z,0) - z y + log1p(exp(-|z|))]   (stable, from z)
+    cross_entropy: l = sum y (logsumexp(z) - z)                  (stable, from z)
     """
     K = z.shape[0]
     total = 0.0
@@ -244,11 +241,6 @@ def output_loss(loss, z, a, fp, Y, rows, nb, loss_s, dL_da, delta, want_delta):
                 y = Y[r, k]
                 ell += max(z[k, s], 0.0) - z[k, s] * y + math.log1p(math.exp(-abs(z[k, s])))
             ell = ell / K
-            if want_delta:
-                for k in range(K):
-                    y = Y[r, k]
-                    delta[k, s] = (a[k, s] - y) / K
-                    dL_da[k, s] = _bce_dl_da(a[k, s], y, K)
         elif loss == CROSS_ENTROPY:
             m = z[0, s]
             for k in range(1, K):
@@ -257,16 +249,8 @@ def output_loss(loss, z, a, fp, Y, rows, nb, loss_s, dL_da, delta, want_delta):
             for k in range(K):
                 se += math.exp(z[k, s] - m)
             lse = m + math.log(se)
-            ysum = 0.0
             for k in range(K):
-                y = Y[r, k]
-                ell += y * (lse - z[k, s])
-                ysum += y
-            if want_delta:
-                for k in range(K):
-                    y = Y[r, k]
-                    delta[k, s] = a[k, s] * ysum - y
-                    dL_da[k, s] = _safe_div(-y, a[k, s])
+                ell += Y[r, k] * (lse - z[k, s])
         else:
             for k in range(K):
                 diff = a[k, s] - Y[r, k]
@@ -276,15 +260,42 @@ def output_loss(loss, z, a, fp, Y, rows, nb, loss_s, dL_da, delta, want_delta):
                     ell += diff * diff
             if loss == MSE:
                 ell = ell / K
-            if want_delta:
-                for k in range(K):
-                    diff = a[k, s] - Y[r, k]
-                    dlda = diff if loss == HALF_SSE else 2.0 * diff / K
-                    dL_da[k, s] = dlda
-                    delta[k, s] = dlda * fp[k, s]
         loss_s[s] = ell
         total += ell
     return total
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def output_delta(loss, a, fp, Y, rows, nb, dL_da, delta):
+    """The output layer's dl/da and delta = dl/dz, per sample (rows [K, >= nb] as a, fp).
+
+    half_sse: dl/da = y^ - y;  mse: dl/da = 2 (y^ - y) / K;  delta = dl/da f'(z)
+    bce (sigmoid): delta = (y^ - y) / K;  cross_entropy (softmax): delta = y^ sum(y) - y
+    (= y^ - y for one-hot targets). For these fused heads dl/da is for display only and may
+    be infinite.
+    """
+    K = a.shape[0]
+    for s in range(nb):
+        r = rows[s]
+        if loss == BCE:
+            for k in range(K):
+                y = Y[r, k]
+                delta[k, s] = (a[k, s] - y) / K
+                dL_da[k, s] = _bce_dl_da(a[k, s], y, K)
+        elif loss == CROSS_ENTROPY:
+            ysum = 0.0
+            for k in range(K):
+                ysum += Y[r, k]
+            for k in range(K):
+                y = Y[r, k]
+                delta[k, s] = a[k, s] * ysum - y
+                dL_da[k, s] = _safe_div(-y, a[k, s])
+        else:
+            for k in range(K):
+                diff = a[k, s] - Y[r, k]
+                dlda = diff if loss == HALF_SSE else 2.0 * diff / K
+                dL_da[k, s] = dlda
+                delta[k, s] = dlda * fp[k, s]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -405,10 +416,8 @@ def one_step(params: Params, net: Net, hyper: Hyper, data: Data, work: Work, k, 
     forward(theta, net, hyper, data.F, work.rows, nb, Z, A, FP)
     z, a, fp = units(net, Z, L), units(net, A, L), units(net, FP, L)
     dL_da, delta = units(net, DA, L), units(net, D, L)
-    data_loss = (
-        output_loss(hyper.loss, z, a, fp, data.Y, work.rows, nb, work.loss_s, dL_da, delta, True)
-        / nb
-    )
+    data_loss = output_loss(hyper.loss, z, a, data.Y, work.rows, nb, work.loss_s) / nb
+    output_delta(hyper.loss, a, fp, data.Y, work.rows, nb, dL_da, delta)
     backward(theta, net, nb, A, FP, DA, D, work.GD)
     reg = regularization(theta, net.wmask, hyper, work.GR)
     total = data_loss + reg
@@ -488,7 +497,7 @@ def evaluate(theta, net: Net, hyper: Hyper, F, Y, rows, threshold, work: Work):
     """
     L = net.sizes.shape[0] - 1
     Z, A, FP = work.Z, work.A, work.FP
-    z, a, fp = units(net, Z, L), units(net, A, L), units(net, FP, L)
+    z, a = units(net, Z, L), units(net, A, L)
     K = z.shape[0]
     chunk = Z.shape[1]
     n = rows.shape[0]
@@ -498,7 +507,7 @@ def evaluate(theta, net: Net, hyper: Hyper, F, Y, rows, threshold, work: Work):
         nb = min(chunk, n - start)
         sub = rows[start : start + nb]
         forward(theta, net, hyper, F, sub, nb, Z, A, FP)
-        total += output_loss(hyper.loss, z, a, fp, Y, sub, nb, work.loss_s, z, z, False)
+        total += output_loss(hyper.loss, z, a, Y, sub, nb, work.loss_s)
         for s in range(nb):
             r = sub[s]
             if K == 1:
@@ -523,8 +532,8 @@ def batch_total_loss(theta, net: Net, hyper: Hyper, data: Data, rows, nb, work: 
     L = net.sizes.shape[0] - 1
     Z, A, FP = work.Z, work.A, work.FP
     forward(theta, net, hyper, data.F, rows, nb, Z, A, FP)
-    z, a, fp = units(net, Z, L), units(net, A, L), units(net, FP, L)
-    data_loss = output_loss(hyper.loss, z, a, fp, data.Y, rows, nb, work.loss_s, z, z, False)
+    z, a = units(net, Z, L), units(net, A, L)
+    data_loss = output_loss(hyper.loss, z, a, data.Y, rows, nb, work.loss_s)
     return data_loss / nb + regularization(theta, net.wmask, hyper, work.GR)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,7 +17,8 @@ class State:
     step: int
     params: Params  # theta, mask, m1, m2 (see `tuples.Params`)
     opt_t: int  # updates made by the current optimizer
-    settings: dict  # optimizer, schedule, regularization, clip, batch_size in force
+    settings: dict  # optimizer, schedule, regularization, clip, batch_size in force (never
+    # changed in place: an event replaces it, so copies of a state share it)
     hyper: Hyper  # the same settings as the kernels take them
     next_event: int  # index of the first event not yet applied
     n_added: int = 0  # rows added by add_points events
@@ -38,7 +38,7 @@ class State:
             self.step,
             Params(*(a.copy() for a in self.params)),
             self.opt_t,
-            copy.deepcopy(self.settings),
+            self.settings,
             self.hyper,
             self.next_event,
             self.n_added,
