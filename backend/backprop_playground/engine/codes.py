@@ -16,8 +16,6 @@ ACTIVATIONS = {
     "leaky_relu": LEAKY_RELU,
     "softmax": SOFTMAX,
 }
-HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
-OUTPUT_ACTIVATIONS = ("sigmoid", "tanh", "linear", "softmax")
 LEAKY_SLOPE = 0.01
 
 HALF_SSE, MSE, BCE, CROSS_ENTROPY = 0, 1, 2, 3

@@ -16,7 +16,6 @@ EXTENT = 6.0
 CLASSIFICATION_2D = ("circle", "xor", "gauss", "spiral", "moons")
 REGRESSION_2D = ("plane", "multi_gauss")
 GATES = {"and": (0, 0, 0, 1), "or": (0, 1, 1, 1), "xor_gate": (0, 1, 1, 0)}
-GENERATED = (*CLASSIFICATION_2D, "spiral3", *REGRESSION_2D, *GATES)
 
 FEATURES = ("x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2")
 
@@ -244,7 +243,7 @@ def feature_names(n_inputs: int, features: list[str] | None) -> list[str]:
     return [f"x{i + 1}" for i in range(n_inputs)]
 
 
-def encode(labels: np.ndarray, n_classes: int, output_activation: str, width: int) -> np.ndarray:
+def encode(labels: np.ndarray, output_activation: str, width: int) -> np.ndarray:
     """Targets for class labels: 0/1 (sigmoid), -1/+1 (tanh, linear), one-hot (several outputs)."""
     lo = -1.0 if output_activation in ("tanh", "linear") else 0.0
     if width == 1:

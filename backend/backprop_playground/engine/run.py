@@ -67,7 +67,7 @@ class Run:
     def _encode(self, labels: np.ndarray | None, targets: np.ndarray | None) -> np.ndarray:
         width = int(self.layout.sizes[-1])
         if labels is not None:
-            return encode(labels, self.data.n_classes, self.out_act, width)
+            return encode(labels, self.out_act, width)
         assert targets is not None
         return np.asarray(targets, dtype=np.float64).reshape(-1, width)
 
