@@ -18,6 +18,7 @@ import orjson
 
 from .engine import History, Run, State
 from .engine.optim import lr_at
+from .health import judge
 from .schemas import Scenario
 
 CHECKPOINT_EVERY = 1000
@@ -225,12 +226,38 @@ class Trainer:
         if state.diverged_at is not None:
             result = self.snapshot_fields(entry, state, step + 1)
             result["trace"] = None
+            result["health"] = self._health(key, entry, state, result, [])
             return result
         after, trace = entry.run.trace(state, trace_samples)
         self.cache.store(key, entry, after)
         result = self.snapshot_fields(entry, after, step + 1)
         result["trace"] = trace
+        L = entry.run.layout.n_layers
+        layers = trace["layers"]
+        hidden = layers[: L - 1]
+        grads = [x["grad_norm"] for x in layers]
+        stats = [(grads, [x["dead"] for x in hidden], [x["saturated"] for x in hidden])]
+        result["health"] = self._health(key, entry, after, result, stats)
         return result
+
+    def _health(
+        self, key: str, entry: Entry, state: State, result: dict[str, Any], stats: list
+    ) -> dict[str, Any]:
+        """The answer's training health (see `health.judge`); `stats` holds (grad norms, dead,
+        saturated) of the latest updates, per layer."""
+        start = entry.metrics_at(self.state_at(key, entry, 0))
+        run = entry.run
+        return judge(
+            n_layers=run.layout.n_layers,
+            hidden_act=run.hidden_act,
+            lr=float(state.hyper.lr),
+            diverged_at=state.diverged_at,
+            start_loss=start["train_loss"],
+            loss=result["metrics"]["train_loss"],
+            grad_norms=[g for g, _, _ in stats],
+            dead=[d for _, d, _ in stats],
+            saturated=[sat for _, _, sat in stats],
+        )
 
     def train(
         self,
@@ -274,6 +301,7 @@ class Trainer:
         if not evaluations or evaluations[-1]["step"] != state.step:
             evaluations.append({"step": state.step, **result["metrics"]})
         result["history"] = self._history(run, history, max_history)
+        result["health"] = self._health(key, entry, state, result, self._latest_stats(run, history))
         result["evaluations"] = evaluations
         if heatmaps_resolution is not None:
             result["heatmaps"] = {
@@ -281,6 +309,21 @@ class Trainer:
                 **run.heatmaps(state, heatmaps_resolution),
             }
         return result
+
+    @staticmethod
+    def _latest_stats(run: Run, history: History, n: int = 10) -> list:
+        """(grad norms, dead, saturated) per layer of the latest `n` updates with statistics."""
+        if not history.layers:
+            return []
+        layers = np.concatenate(history.layers)
+        kept = np.ones(len(layers), dtype=bool)
+        if history.keep is not None:
+            kept = history.keep[: len(layers)]
+        L = run.layout.n_layers
+        return [
+            (layers[i, 0, 1:].tolist(), layers[i, 1, 1:L].tolist(), layers[i, 2, 1:L].tolist())
+            for i in np.flatnonzero(kept)[-n:]
+        ]
 
     @staticmethod
     def _history(run: Run, history: History, limit: int = MAX_HISTORY) -> list[dict[str, Any]]:

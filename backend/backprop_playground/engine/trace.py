@@ -59,6 +59,8 @@ def trace(run: Run, state: State, trace_samples: int = 32) -> tuple[State, dict[
                 "trainable_W": lay.W(before.mask, layer) != 0,
                 "trainable_b": lay.b(before.mask, layer) != 0,
                 "grad_norm": work.layer_stats[0, layer],
+                "dead": work.layer_stats[1, layer],
+                "saturated": work.layer_stats[2, layer],
                 "optimizer_state": optimizer_state(run, after, layer, opt_kind),
                 "fprime": fprime,
             }

@@ -100,6 +100,8 @@ class LayerTrace(BaseModel):
     trainable_W: list[list[bool]]
     trainable_b: list[bool]
     grad_norm: Num
+    dead: Num = Field(0.0, description="fraction of the layer's units dead on this batch")
+    saturated: Num = Field(0.0, description="fraction of its units saturated on this batch")
     optimizer_state: dict[str, Any]
     fprime: Matrix | None = Field(None, description="f'(z) per sample (null for softmax)")
 
@@ -114,8 +116,27 @@ class Trace(BaseModel):
     layers: list[LayerTrace]
 
 
+class HealthWarning(BaseModel):
+    kind: str = Field(
+        description="diverged, loss_rising, dead_layer, saturated_layer, vanishing_gradients, "
+        "exploding_gradients"
+    )
+    layer: int | None = Field(None, description="the layer it concerns (1 = first hidden)")
+    message: str = Field(description="what is going wrong, in plain words")
+    cause: str = Field(description="the likely cause")
+    suggestion: str = Field(description="one thing to try")
+
+
+class TrainingHealth(BaseModel):
+    """Whether the run is going wrong, judged from the numbers of this answer."""
+
+    status: str = Field(description="ok, warning or diverged")
+    warnings: list[HealthWarning]
+
+
 class StepResponse(Snapshot):
     trace: Trace | None = Field(None, description="null when the run had diverged before")
+    health: TrainingHealth | None = None
 
 
 class HistoryEntry(BaseModel):
@@ -165,6 +186,7 @@ class TrainResponse(Snapshot):
     heatmaps: Heatmaps | None = Field(
         None, description="only when `heatmaps_resolution` was given: /heatmaps of `step`"
     )
+    health: TrainingHealth | None = None
 
 
 class GradcheckLayer(BaseModel):
