@@ -12,6 +12,7 @@ import { createLegend } from './render/legend.js';
 import { createCharts } from './render/charts.js';
 import { createInspector } from './render/inspector.js';
 import { createStatus } from './render/status.js';
+import { createHealth } from './render/health.js';
 import { createScenarioForm } from './controls/scenario-form.js';
 import { bindPlayback } from './controls/playback.js';
 import { bindView } from './controls/view.js';
@@ -45,6 +46,7 @@ const legend = createLegend($('#legend'));
 const charts = createCharts({ loss: $('#chart-loss'), grads: $('#chart-grads'), lr: $('#chart-lr'), logToggle: $('#loss-log') });
 const inspector = createInspector($('#inspector-body'), { onSelect: select });
 const status = createStatus(document, { onDismissError: () => store.set({ error: null }) });
+const health = createHealth($('#health'));
 const form = createScenarioForm($('#scenario-form'), {
   onChange: async (scenario, path) => {
     // A training setting changed mid-run is an event at this step; other fields restart.
@@ -77,6 +79,7 @@ function render(state, keys) {
     legend.update(state);
   }
   status.update(state);
+  health.update(state);
   teach.update(state, keys);
   $('#inspector').classList.toggle('has-selection', !!state.selection);
   const measure = stepAtClick !== null && state.step !== stepAtClick;

@@ -354,7 +354,10 @@ export function createSession(store, { api, now = () => performance.now(), raf =
     limits: () => limits,
     snapshotOf: pickSnapshot,
     onDiverged: () => pause(),
-    onFailed: () => stopPlaying(),
+    onFailed: (err) => {
+      if (err?.name !== 'AbortError') store.set({ error: { message: String(err?.message ?? err), fields: err?.fields ?? [], status: err?.status } });
+      stopPlaying();
+    },
     raf,
     now,
   });

@@ -2,7 +2,7 @@
 // k updates (each update adds dw), answered the way the API answers (/snapshot, /step, /train,
 // /dataset). It records every call, so tests can say which requests an action made.
 
-export function fakeApi({ w0 = 0, dw = 1, divergeAt = Infinity } = {}) {
+export function fakeApi({ w0 = 0, dw = 1, divergeAt = Infinity, maxTrainSteps = Infinity } = {}) {
   const calls = [];
   const weight = (scenario, k) => (scenario.w0 ?? w0) + k * dw;
   const params = (scenario, k) => [{ W: [[weight(scenario, k)]], b: [0] }];
@@ -48,6 +48,10 @@ export function fakeApi({ w0 = 0, dw = 1, divergeAt = Infinity } = {}) {
     },
     postTrain(scenario, step, steps) {
       calls.push(['train', step, steps]);
+      if (steps > maxTrainSteps) {
+        const err = Object.assign(new Error(`step: about ${steps} s of work, over the limit`), { status: 422, body: { detail: [{ loc: ['body', 'step'], msg: 'too much work', type: 'work_too_large' }] } });
+        return new Promise((resolve, reject) => setTimeout(() => reject(err), 1));
+      }
       const to = step + steps;
       const history = Array.from({ length: steps }, (_, n) => ({ step: step + n + 1, loss: 0.5, lr: 0.5, grad_norm: [1] }));
       return settle({ ...snapshot(scenario, to), history, evaluations: [{ step: to, train_loss: 0.5, test_loss: 0.5 }] });
