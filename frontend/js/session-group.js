@@ -1,37 +1,98 @@
 // A group of sessions driven as one: a lead (the page's own session) and the sessions that
 // follow it. Playback, lecture mode and the address bar act on the group; every action the
 // lead takes, a follower takes too (compare mode: two networks stepped together). No DOM here.
+//
+// Lockstep: at every press all sessions show the same step and the same kind of phase (ready,
+// forward, loss, backward, update), whatever their depths. The deepest session sets the pace;
+// a shallower one holds its last layer of the same kind (heldPhase) while the deeper one walks
+// the layers it does not have.
 
-import { updateIndex } from './phases.js';
+import { phaseList, updateIndex } from './phases.js';
 
 /** Actions every session of the group takes, with the same arguments. */
-const TOGETHER = ['step', 'nextPhase', 'prevPhase', 'goTo', 'reset', 'rescale'];
+const TOGETHER = ['step', 'goTo', 'reset', 'rescale'];
 
 /** How long after a Play stops the followers are brought to the lead's step. */
 const SETTLE_MS = 50;
+
+/**
+ * The phase a network of `L` weight layers shows while the pace-setter, with `Lp` layers, is at
+ * phase `p` (−1 ready, phases.js's indices): the same kind, the layer at the same place within
+ * that kind (forward from the input, backward from the output), or its last one of that kind.
+ */
+export function heldPhase(p, Lp, L) {
+  if (p < 0 || L === Lp || !L || !Lp) return p;
+  const phase = phaseList(Lp)[p];
+  if (!phase) return p;
+  if (phase.kind === 'forward') return Math.min(phase.layer, L) - 1;
+  if (phase.kind === 'loss') return L;
+  if (phase.kind === 'backward') return L + 1 + Math.min(Lp - phase.layer, L - 1);
+  return updateIndex(L);
+}
+
+/** Weight layers of a session's network (0 before it has one). */
+const depth = (session) => session.state.trace?.layers?.length ?? session.state.params?.length ?? 0;
 
 /** lead: a session (session.js). Returns the group, which has every method a session has. */
 export function createSessionGroup(lead) {
   const followers = new Set();
   let limits = null;
 
+  const all = () => [lead, ...followers].filter((s) => s.state.scenario);
+  /** The session that sets the pace: the deepest (the lead among equals). */
+  const pacer = () => all().reduce((best, s) => (depth(s) > depth(best) ? s : best), lead);
+
   const together = (name) => async (...args) => {
     const [result] = await Promise.all([lead[name](...args), ...[...followers].map((f) => f[name](...args))]);
     return result;
   };
 
-  /** Brings a follower to the lead's step and phase (after it joins, and when a Play ends). */
-  async function follow(session) {
-    const a = lead.state;
-    if (!session.state.scenario) return;
-    const U = updateIndex(a.params?.length ?? 0);
-    if (a.phase === U && a.step > 0) {
-      await session.goTo(a.step - 1);
+  /** Where `session` should be while the pace-setter shows (step, p). */
+  const targetOf = (session, step, p, Lp) => ({ step, phase: heldPhase(p, Lp, depth(session)) });
+  const at = (session, t) => session.state.step === t.step && session.state.phase === t.phase;
+
+  /** Brings a session to (step, phase): one phase on or back when that is enough, else a walk. */
+  async function bring(session, t, hint) {
+    if (at(session, t)) return;
+    if (hint) {
+      await session[hint]();
+      if (at(session, t)) return;
+    }
+    const U = updateIndex(depth(session));
+    if (t.phase === U && t.step > 0) {
+      await session.goTo(t.step - 1);
       await session.step();
       return;
     }
-    await session.goTo(a.step);
-    for (let q = 0; q <= a.phase; q++) await session.nextPhase();
+    await session.goTo(t.step);
+    for (let q = 0; q <= t.phase; q++) await session.nextPhase();
+  }
+
+  /**
+   * One phase on ('nextPhase') or back ('prevPhase') for the group: the pace-setter moves one
+   * phase; every other session moves to the phase it holds at the pace-setter's new one.
+   */
+  async function walk(hint) {
+    const p = pacer();
+    await p[hint]();
+    const Lp = depth(p);
+    const { step, phase } = p.state;
+    await Promise.all(all().filter((s) => s !== p).map((s) => bring(s, targetOf(s, step, phase, Lp), hint)));
+  }
+
+  /** Brings a session to the group's step and phase (after it joins, and when a Play ends). */
+  async function follow(session) {
+    if (!session.state.scenario) return;
+    const p = pacer();
+    if (p === session) {
+      // The newcomer is the deepest: it takes the first of its phases that shows the lead's.
+      const Ls = depth(lead);
+      const Lp = depth(session);
+      let q = lead.state.phase;
+      if (q >= 0) q = [...Array(updateIndex(Lp) + 1).keys()].find((x) => heldPhase(x, Lp, Ls) === lead.state.phase) ?? q;
+      return bring(session, { step: lead.state.step, phase: q });
+    }
+    return bring(session, targetOf(session, p.state.step, p.state.phase, depth(p)));
   }
 
   const group = {
@@ -62,6 +123,8 @@ export function createSessionGroup(lead) {
     },
 
     ...Object.fromEntries(TOGETHER.map((name) => [name, together(name)])),
+    nextPhase: () => walk('nextPhase'),
+    prevPhase: () => walk('prevPhase'),
     togglePlay() {
       const playing = lead.state.playing;
       for (const f of followers) {
