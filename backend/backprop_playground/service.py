@@ -25,11 +25,14 @@ CHECKPOINT_EVERY = 1000
 DEFAULT_EVAL_EVERY = 1000
 MAX_HISTORY = 2000
 
-# Seconds per unit of work, measured on the 2-core development machine under load and rounded
-# up: a multiply-add of the forward/backward pass (tanh, 8x32 units), and a fixed cost per update
-# (a 2-4-2-1 network replays 1,000,000 updates in about 5 s).
-SECONDS_PER_MAC = 2.5e-9
-SECONDS_PER_UPDATE = 4e-6
+# Seconds per unit of work, fitted to updates timed through `Trainer.train` on the 2-core
+# development machine (2-4-2-1 to 8 x 32 units, batches of 10 to 5,000, tanh and ReLU: about
+# 3.4 us an update, 0.7 ns a multiply-add of one sample, 7.5 ns an activation of one sample),
+# then raised about 1.7 times for a machine under load. A forward pass alone (evaluations,
+# heatmaps) costs about half of an update's pass over the same samples.
+SECONDS_PER_UPDATE = 6e-6
+SECONDS_PER_MAC = 1.2e-9  # per multiply-add of W a_prev, per sample, forward and backward
+SECONDS_PER_UNIT = 12e-9  # per unit per sample (activation, f', delta)
 
 
 class RequestError(ValueError):
@@ -147,19 +150,19 @@ class Trainer:
             n, n_in, width = ds.n_samples, len(sc.features), 3
         sizes = [n_in, *sc.hidden_layers, width]
         macs = sum(a * b for a, b in zip(sizes, sizes[1:], strict=False))
+        per_sample = macs * SECONDS_PER_MAC + sum(sizes[1:]) * SECONDS_PER_UNIT
         added = sum(len(getattr(ev, "inputs", [])) for ev in sc.events)
         n_train = max(1, math.ceil(ds.train_fraction * n)) + added
         batch = min(sc.batch_size, n_train)
         for ev in sc.events:
             if getattr(ev, "changes", None) is not None and ev.changes.batch_size:
                 batch = max(batch, min(ev.changes.batch_size, n_train))
-        per_update = 3 * batch * macs * SECONDS_PER_MAC + SECONDS_PER_UPDATE
-        seconds = updates * per_update
-        seconds += evals * (n + added) * macs * SECONDS_PER_MAC * 2
-        seconds += grid * grid * macs * SECONDS_PER_MAC * 2
+        seconds = updates * (batch * per_sample + SECONDS_PER_UPDATE)
+        seconds += evals * (n + added) * per_sample / 2
+        seconds += grid * grid * per_sample / 2
         if gradcheck:
             params = macs + sum(sizes[1:])
-            seconds += 2 * params * batch * macs * SECONDS_PER_MAC
+            seconds += 2 * params * batch * per_sample / 2
         if seconds > self.budget:
             raise WorkTooLargeError(
                 ("body", "step"),
