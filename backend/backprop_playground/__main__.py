@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 import uvicorn
 
@@ -18,6 +19,8 @@ def main() -> None:
         "--workers", type=int, default=settings.workers, help=f"default {settings.workers}"
     )
     args = parser.parse_args()
+    # the app (in every worker) reads the address it is served on from its settings
+    os.environ["HOST"] = args.host
     uvicorn.run(
         "backprop_playground.app:create_app",
         factory=True,

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
+from .api.addresses import router as addresses_router
 from .api.body import BodyGuard
 from .api.cached import CachedAnswers, ResponseCache
 from .api.cached import router as cached_router
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(router)
     app.include_router(links_router)
+    app.include_router(addresses_router)
     app.include_router(link_page_router)
     app.add_middleware(CachedAnswers, cache=app.state.response_cache)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)

@@ -102,6 +102,9 @@ export const postHeatmaps = (scenario, step, resolution, opts) =>
 
 /** Stores a view as a short link: {id, url, qr_svg_url, scenario, step, view, title, …}. */
 export const createLink = (body, opts) => request('POST', 'links', body, opts);
+
+/** {public_base_url, loopback, addresses: [{interface, address, base_url}]}: where students reach this server. */
+export const getNetworkAddresses = (opts) => request('GET', 'network-addresses', undefined, opts);
 /** A stored link, exactly as created. */
 export const getLink = (id, opts) => request('GET', `links/${encodeURIComponent(id)}`, undefined, opts);
 

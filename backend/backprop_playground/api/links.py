@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field, field_validator
 from ..schemas import ErrorBody, Scenario, Step, Strict
 from ..static import page_html
 from ..storage import ID_PATTERN, ID_RE, LinkRecord, StoreError
+from .addresses import allowed_base
 from .body import ParsedBodyRoute
 from .responses import JSONResponse, error_response
 
@@ -242,12 +243,36 @@ async def link_qr(
         int,
         Query(ge=1, le=QR_MAX_SCALE, description="pixels per module; 16 or more for a slide"),
     ] = QR_DEFAULT_SCALE,
+    base: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="the address students reach, one of GET /network-addresses' base_url "
+            "(when PUBLIC_BASE_URL is not set and the page was opened on a loopback address)",
+        ),
+    ] = None,
 ) -> Response:
     """The QR code of the link's short URL (never of the scenario: that would not fit)."""
     _, error = await _find(request, link_id)
     if error is not None:
         return error
-    url = f"{_base_url(request)}/s/{link_id}"
+    root = _base_url(request)
+    if base is not None:
+        chosen = allowed_base(request, base)
+        if chosen is None:
+            return error_response(
+                422,
+                [
+                    {
+                        "loc": ["query", "base"],
+                        "msg": "must be one of this server's network addresses "
+                        "(GET /api/v1/network-addresses)",
+                        "type": "value_error",
+                    }
+                ],
+            )
+        root = chosen
+    url = f"{root}/s/{link_id}"
     # A full QR code (phones do not all read Micro QR), a white quiet zone for dark pages.
     qr = segno.make_qr(url, error="m")
     buf = io.BytesIO()

@@ -1,5 +1,8 @@
 // Share: a short link for the current view (POST /links), its full URL as text, a copy button
 // and its QR code, shown large on request (big enough to scan from a projected slide).
+// A page opened at 127.0.0.1 without PUBLIC_BASE_URL would make links only this machine opens:
+// the dialog says so and offers the machine's network addresses; the one picked (remembered in
+// this browser) is used for the link's URL and its QR codes.
 
 import * as api from '../api.js';
 import { createDialog, h } from './dialogs.js';
@@ -21,9 +24,11 @@ export function bindShare(root, store, { linkBody }) {
   const qr = h('img', { cls: 'qr', testid: 'qr', attrs: { alt: 'QR code of the short link', width: '180', height: '180' } });
   const large = h('button', { text: 'Show the QR code large', testid: 'qr-large-open', attrs: { type: 'button' } });
   const explain = h('p', { cls: 'share-note', text: 'The link opens exactly this view: the same scenario, step, phase and colours, with the same numbers.' });
+  const reach = h('div', { cls: 'share-reach', testid: 'share-reach' });
+  reach.hidden = true;
   const linkBox = h('div', { cls: 'share-link' }, h('div', { cls: 'share-url-row' }, url, copy), h('div', { cls: 'share-qr-row' }, qr, h('div', { cls: 'share-qr-side' }, explain, large)));
   linkBox.hidden = true;
-  d.body.append(h('div', { cls: 'share-title-row' }, titleLabel, titleInput, remake), status, linkBox);
+  d.body.append(h('div', { cls: 'share-title-row' }, titleLabel, titleInput, remake), status, reach, linkBox);
 
   // The large QR code: a modal of its own, filling most of the screen.
   const big = createDialog({ title: 'Scan to open this view', testid: 'qr-modal', cls: 'qr-modal' });
@@ -33,6 +38,73 @@ export function bindShare(root, store, { linkBody }) {
   bigImg.addEventListener('click', () => big.close());
 
   let current = null;
+  let base = null; // the address students reach, when the page's own would not do
+  let reachChecked = false;
+
+  const BASE_KEY = 'bp-share-base';
+  const remembered = () => {
+    try {
+      return localStorage.getItem(BASE_KEY);
+    } catch {
+      return null;
+    }
+  };
+  const remember = (value) => {
+    try {
+      localStorage.setItem(BASE_KEY, value);
+    } catch {
+      // private mode: the choice lasts for this page only
+    }
+  };
+  const urlOf = (link) => (base ? `${base}/s/${link.id}` : link.url);
+  const qrOf = (link, scale) => {
+    const q = new URLSearchParams();
+    if (scale) q.set('scale', String(scale));
+    if (base) q.set('base', base);
+    const qs = q.toString();
+    return qs ? `${link.qr_svg_url}?${qs}` : link.qr_svg_url;
+  };
+
+  /** Offers the network addresses when the page's address is one students cannot reach. */
+  async function checkReach() {
+    let info;
+    try {
+      info = await api.getNetworkAddresses();
+    } catch {
+      return;
+    }
+    reach.replaceChildren();
+    base = null;
+    reach.hidden = !!info.public_base_url || !info.loopback;
+    if (reach.hidden) return;
+    const here = location.host;
+    const warn = h('p', { cls: 'share-warn', testid: 'share-reach-warning', text: `This page was opened at ${here}, which means “this computer”: students cannot open links or QR codes to it. Pick the address their network reaches, or set PUBLIC_BASE_URL.` });
+    reach.append(warn);
+    if (!info.listening_on_network) {
+      reach.append(h('p', { cls: 'share-warn', text: 'The server listens on this computer only: start it with HOST=0.0.0.0 (make run HOST=0.0.0.0) so that the addresses below reach it.' }));
+    }
+    if (!info.addresses.length) {
+      reach.append(h('p', { cls: 'share-warn', text: 'The server lists no network address for this machine.' }));
+      return;
+    }
+    const pick = h('select', { testid: 'share-base', attrs: { 'aria-label': 'The address students reach' } });
+    pick.append(h('option', { text: `${location.origin}  (this computer only)`, attrs: { value: '' } }));
+    const saved = remembered();
+    for (const a of info.addresses) {
+      const option = h('option', { text: `${a.base_url}  (${a.interface})`, attrs: { value: a.base_url } });
+      if (a.base_url === saved) {
+        option.selected = true;
+        base = saved;
+      }
+      pick.append(option);
+    }
+    pick.addEventListener('change', () => {
+      base = pick.value || null;
+      remember(pick.value);
+      if (current) show(current);
+    });
+    reach.append(h('label', { cls: 'share-base-row', text: 'Students reach this machine at ' }, pick));
+  }
 
   async function make(title) {
     const b = await linkBody(title);
@@ -57,9 +129,9 @@ export function bindShare(root, store, { linkBody }) {
 
   function show(link) {
     current = link;
-    url.textContent = link.url;
-    url.href = link.url;
-    qr.src = link.qr_svg_url;
+    url.textContent = urlOf(link);
+    url.href = urlOf(link);
+    qr.src = qrOf(link);
     linkBox.hidden = false;
     status.textContent = link.title ? `Link made: “${link.title}”` : 'Link made.';
     status.classList.remove('bad');
@@ -85,6 +157,8 @@ export function bindShare(root, store, { linkBody }) {
     titleInput.value = s.scenario.title ?? '';
     linkBox.hidden = true;
     d.open();
+    reachChecked = true;
+    await checkReach();
     await createAndShow(titleInput.value.trim() || null);
   }
 
@@ -98,7 +172,7 @@ export function bindShare(root, store, { linkBody }) {
   copy.addEventListener('click', async () => {
     if (!current) return;
     try {
-      await navigator.clipboard.writeText(current.url);
+      await navigator.clipboard.writeText(urlOf(current));
       copy.textContent = 'Copied';
     } catch {
       // No clipboard permission: select the text so that Ctrl+C copies it.
@@ -112,8 +186,8 @@ export function bindShare(root, store, { linkBody }) {
   });
 
   function showLarge(link) {
-    bigImg.src = `${link.qr_svg_url}?scale=16`;
-    bigUrl.textContent = link.url;
+    bigImg.src = qrOf(link, 16);
+    bigUrl.textContent = urlOf(link);
     big.open();
   }
   large.addEventListener('click', () => current && showLarge(current));
@@ -129,6 +203,10 @@ export function bindShare(root, store, { linkBody }) {
         return;
       }
       try {
+        if (!reachChecked) {
+          reachChecked = true;
+          await checkReach();
+        }
         const link = await make(store.state.scenario?.title ?? null);
         current = link;
         showLarge(link);
