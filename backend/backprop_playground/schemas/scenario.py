@@ -55,10 +55,24 @@ class Points(Strict):
         return self
 
 
+# The data sets that `n_samples` and `noise` apply to (the form hides them for the others).
+GENERATED_SETS = "circle, xor, gauss, spiral, moons, spiral3, plane, multi_gauss"
+
+
 class Dataset(Strict):
     kind: DatasetKind = Field(description="generated set, logic gate, or explicit `points`")
-    n_samples: int = Field(500, ge=4, le=MAX_SAMPLES, description="generated sets only")
-    noise: float = Field(0.0, ge=0.0, le=1.0, description="TF Playground's noise / 100")
+    n_samples: int = Field(
+        500,
+        ge=4,
+        le=MAX_SAMPLES,
+        description=GENERATED_SETS + ": how many samples are generated",
+    )
+    noise: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description=GENERATED_SETS + ": TF Playground's noise / 100",
+    )
     train_fraction: float = Field(0.5, gt=0.0, le=1.0, description="1 means no test set")
     seed: int = Field(1, ge=0, le=2**31 - 1)
     points: Points | None = None
@@ -77,7 +91,13 @@ class LayerParams(Strict):
 
 class InitSpec(Strict):
     scheme: InitScheme = "xavier_uniform"
-    scale: float = Field(1.0, ge=0.0, le=100.0)
+    scale: float = Field(
+        1.0,
+        ge=0.0,
+        le=100.0,
+        description="xavier_uniform, xavier_normal, he_uniform, he_normal: a multiplier of the "
+        "scheme's bound or deviation; uniform, normal: the bound or deviation itself",
+    )
     bias: float = Field(0.0, ge=-100.0, le=100.0)
     seed: int = Field(1, ge=0, le=2**31 - 1)
     params: list[LayerParams] | None = Field(None, max_length=MAX_HIDDEN_LAYERS + 1)
@@ -91,8 +111,12 @@ class OptimizerSpec(Strict):
     alpha: float = Field(0.99, ge=0.0, lt=1.0, description="rmsprop")
     beta1: float = Field(0.9, ge=0.0, lt=1.0, description="adam, adamw")
     beta2: float = Field(0.999, ge=0.0, lt=1.0, description="adam, adamw")
-    eps: float = Field(1e-8, gt=0.0, le=1.0)
-    weight_decay: float = Field(0.0, ge=0.0, le=10.0)
+    eps: float = Field(
+        1e-8, gt=0.0, le=1.0, description="rmsprop, adam, adamw: added to the denominator"
+    )
+    weight_decay: float = Field(
+        0.0, ge=0.0, le=10.0, description="adamw: decoupled decay of the weights"
+    )
 
 
 class ScheduleSpec(Strict):
@@ -107,12 +131,14 @@ class ScheduleSpec(Strict):
 
 class RegularizationSpec(Strict):
     kind: RegularizationKind = "none"
-    rate: float = Field(0.0, ge=0.0, le=10.0)
+    rate: float = Field(0.0, ge=0.0, le=10.0, description="l1, l2: the penalty's rate")
 
 
 class ClipSpec(Strict):
     kind: ClipKind = "none"
-    threshold: float = Field(1.0, gt=0.0, le=1e6)
+    threshold: float = Field(
+        1.0, gt=0.0, le=1e6, description="norm, value: the largest norm or entry kept"
+    )
 
 
 class Scenario(Strict):

@@ -39,6 +39,7 @@ export function createScenarioForm(form, { onChange }) {
   let schema = null;
   let scenario = null;
   let rendered = null;
+  let resolved = {}; // what "auto" resolved to for the run on screen: {output_activation, loss}
 
   form.addEventListener('submit', (e) => e.preventDefault());
 
@@ -55,6 +56,16 @@ export function createScenarioForm(form, { onChange }) {
   function control(name, d, path, parent) {
     const key = path.join('.');
     if (SKIP.has(key)) return;
+    const columns = scenario?.dataset?.points?.inputs?.[0]?.length;
+    if (key === 'features' && columns !== undefined && columns !== 2) {
+      // Features are made from two input columns; other data goes in as it is.
+      const note = document.createElement('p');
+      note.className = 'field-note';
+      note.dataset.field = key;
+      note.textContent = `features: the data has ${columns} input columns, used as they are`;
+      parent.appendChild(note);
+      return;
+    }
     const id = `f-${path.join('-')}`;
     const value = getIn(scenario, path) ?? d.default;
     const row = document.createElement('div');
@@ -67,7 +78,7 @@ export function createScenarioForm(form, { onChange }) {
     let input;
     if (d.type === 'enum' || (d.type === 'union' && !d.discriminator)) {
       input = document.createElement('select');
-      if (d.nullable) input.append(new Option(autoLabel(d), ''));
+      if (d.nullable) input.append(new Option(autoLabel(name, d), ''));
       for (const v of d.enum ?? []) input.append(new Option(String(v).replace(/_/g, ' '), String(v)));
       input.value = value === null || value === undefined ? '' : String(value);
       input.addEventListener('change', () => {
@@ -115,7 +126,11 @@ export function createScenarioForm(form, { onChange }) {
     parent.appendChild(row);
   }
 
-  function autoLabel(d) {
+  /** "auto: softmax" once the API has said what auto resolves to for this data; until then
+   * the schema's description of the rule. */
+  function autoLabel(name, d) {
+    const now = resolved[name];
+    if (now) return `auto: ${String(now).replace(/_/g, ' ')}`;
     return d.description?.startsWith('default') ? `auto (${d.description.replace(/^default[^:]*:\s*/, '')})` : 'auto';
   }
 
@@ -285,9 +300,11 @@ export function createScenarioForm(form, { onChange }) {
     update(state) {
       // The settings in force at the step shown: the scenario with its mid-run changes up to it.
       const inForce = eventsOf(state.scenario).flatMap((e, n) => (e.kind === 'set' && e.step <= state.step ? [n] : []));
-      const key = `${state.scenarioVersion}|${inForce.join(',')}|${state.formVersion}`;
+      const head = state.snapshot ? `${state.snapshot.output_activation}/${state.snapshot.loss}` : '';
+      const key = `${state.scenarioVersion}|${inForce.join(',')}|${state.formVersion}|${head}`;
       if (state.schema === schema && key === rendered) return;
       schema = state.schema;
+      resolved = { output_activation: state.snapshot?.output_activation, loss: state.snapshot?.loss };
       scenario = inForce.length ? effectiveScenario(state.scenario, state.step) : state.scenario;
       if (rendered !== key) {
         rendered = key;
