@@ -99,7 +99,7 @@ function render(state, keys) {
 }
 // The heavy side panels take turns: at most one of thumbnails, output view and a chart is
 // redrawn after a frame; if one did, the others get the next frame.
-const HEAVY = [(state) => network.updateThumbnails(state), (state) => output.update(state), (state) => charts.update(state)];
+const HEAVY = [(state) => network.updateThumbnails(state), (state) => output.update(state), (state) => charts.update(state, teach.compare.chartRuns())];
 let heavyTurn = 0;
 function renderLater(state) {
   status.updateLater(state);

@@ -7,11 +7,10 @@
 // Predict, then reveal: with prediction on, the update phase is held back: the class sees every
 // gradient, is asked which way a weight will move, votes, and the next press reveals it.
 
-import { captionFor } from '../captions.js';
+import { captionOf, compareCaption } from './compare-caption.js';
 import { updateIndex } from '../phases.js';
 import { fmt } from '../format.js';
 import { h } from './dialogs.js';
-import { effectiveScenario } from '../events.js';
 
 // More edges than this and lecture mode leaves their numbers to the inspector.
 const MANY_EDGES = 10;
@@ -44,11 +43,20 @@ export function bindLecture(root, store, sessions) {
   let asked = null; // {key, sel, w, vote} while the question is open
   let answer = null; // {key, text} after the reveal
 
+  // A phone always gets the phone layout, whatever the link asks for: the state keeps
+  // `lecture` (the link stays a lecture link), the page's layout does not follow it there.
+  const phone = globalThis.matchMedia?.('(max-width: 600px)');
+  const layout = () => document.body.classList.toggle('lecture', !!state.lecture && !phone?.matches);
+  phone?.addEventListener?.('change', () => {
+    layout();
+    store.redraw();
+  });
+
   function set(on, { fullscreen = false } = {}) {
-    document.body.classList.toggle('lecture', on);
+    document.body.classList.toggle('lecture', on && !phone?.matches);
     toggle?.setAttribute('aria-pressed', String(on));
     if (!!state.lecture !== on) store.set({ lecture: on });
-    if (fullscreen) {
+    if (fullscreen && !phone?.matches) {
       if (on && !document.fullscreenElement) document.documentElement.requestFullscreen?.().catch(() => {});
       if (!on && document.fullscreenElement) document.exitFullscreen?.().catch(() => {});
     }
@@ -173,21 +181,12 @@ export function bindLecture(root, store, sessions) {
     if (!state.lecture && !state.predicting) return;
     network?.classList.toggle('many-edges', (state.params ?? []).reduce((n, p) => n + p.W.length * (p.W[0]?.length ?? 0), 0) > MANY_EDGES);
     const L = state.params?.length ?? 0;
-    const key = `${state.step}|${state.phase}|${L}|${state.scenarioVersion}|${state.playing}|${asked?.vote}|${!!asked}|${answer?.key}`;
+    const b = state.compare ? sessions.followers?.[0]?.state : null;
+    const key = `${state.step}|${state.phase}|${L}|${state.scenarioVersion}|${state.playing}|${asked?.vote}|${!!asked}|${answer?.key}|${b ? `${b.step}:${b.phase}:${b.scenarioVersion}:${b.trace?.fromStep}` : ''}`;
     if (key === lastKey) return;
     lastKey = key;
-    const sc = state.scenario ?? {};
-    const t = state.trace;
-    const c = captionFor(state.playing ? -1 : state.phase, t?.layers ? L : 0, {
-      step: state.step,
-      activation: sc.activation,
-      outputActivation: state.snapshot?.output_activation ?? t?.after?.output_activation ?? sc.output_activation,
-      loss: state.snapshot?.loss ?? t?.after?.loss ?? sc.loss,
-      optimizer: effectiveScenario(sc, state.step).optimizer,
-      lr: t?.lr,
-      lossValue: t?.loss?.total,
-      outputs: state.params?.at(-1)?.b?.length,
-    });
+    const compared = sessions.followers?.[0]?.state;
+    const c = compared?.scenario && state.compare ? compareCaption(state, compared) : captionOf(state);
     capTitle.textContent = state.playing ? `Training: step ${state.step}` : c.title;
     capDetail.textContent = state.playing ? 'Press Space or P to stop and look at one update.' : answer && answer.key === `${state.scenarioVersion}:${state.step}` && state.phase >= 0 ? answer.text : c.detail;
     prompt.hidden = !asked;

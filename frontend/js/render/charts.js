@@ -1,13 +1,13 @@
 // Charts over steps (uPlot): train and test loss, per-layer gradient norms (vanishing and
 // exploding gradients show as spread between the lines), and the learning rate with a cursor.
+// In compare mode every chart carries both runs (chart-data.js says how); in lecture mode the
+// type is large enough for the back of a hall.
 
 import { uPlot } from '../vendor.js';
-import { lossSeries, lrSeries } from '../history.js';
-import { interpolate, SEQUENTIAL_STOPS } from '../colors.js';
 import { fmt } from '../format.js';
-import { describeEvent, markerText } from '../events.js';
+import { describeEvent } from '../events.js';
+import { gradChart, lossChart, lrChart, markerLabel, runKey, STEP_INCRS, stepTicks } from './chart-data.js';
 
-const positive = (arr) => arr.map((v) => (typeof v === 'number' && v > 0 && Number.isFinite(v) ? v : null));
 // A chart is a few hundred pixels wide: more points than this only cost drawing time.
 const MAX_DRAWN = 800;
 
@@ -19,24 +19,30 @@ export function decimate(series) {
   const keep = (_, idx) => idx % k === 0 || idx === n - 1;
   return series.map((s) => s.filter(keep));
 }
-const HEIGHT = 120;
-// A plain family: canvas text with a font-fallback list is slow to draw in software rendering.
-const FONT = '11px sans-serif';
 
-function baseOpts(width, title, yLog, series, cursorStep, events = null) {
+// A plain family: canvas text with a font-fallback list is slow to draw in software rendering.
+// Lecture mode: at least 16 px, read from the back of a room.
+const LOOK = {
+  normal: { height: 130, font: '12px sans-serif', xSize: 30, ySize: 54, grid: '#e8e8e8', axis: '#444' },
+  lecture: { height: 165, font: '16px sans-serif', xSize: 38, ySize: 66, grid: '#cfcfcf', axis: '#000' },
+};
+
+function baseOpts(look, width, title, yLog, series, { cursorStep, events, ticks }) {
+  const hooks = { draw: [(u) => drawCursor(u, cursorStep())] };
+  if (events) hooks.draw.push((u) => drawMarkers(u, events()));
   return {
     width,
-    height: HEIGHT,
+    height: look.height,
     title,
     legend: { show: true, live: false },
     cursor: { drag: { x: false, y: false }, points: { show: false } },
     scales: { x: { time: false }, y: yLog ? { distr: 3 } : { auto: true } },
     axes: [
-      { stroke: '#555', grid: { stroke: '#eee' }, size: 28, font: FONT },
-      { stroke: '#555', grid: { stroke: '#eee' }, size: 52, font: FONT, values: (u, vals) => vals.map((v) => (v === null || v === undefined ? '' : fmt(v, 2))) },
+      { stroke: look.axis, grid: { stroke: look.grid }, size: look.xSize, font: look.font, incrs: STEP_INCRS, values: (u, vals) => ticks(stepTicks(vals)) },
+      { stroke: look.axis, grid: { stroke: look.grid }, size: look.ySize, font: look.font, values: (u, vals) => vals.map((v) => (v === null || v === undefined ? '' : fmt(v, 2))) },
     ],
-    series: [{ label: 'step' }, ...series],
-    hooks: cursorStep ? { draw: [(u) => drawCursor(u, cursorStep()), ...(events ? [(u) => drawMarkers(u, events())] : [])] } : {},
+    series: [{ label: 'step' }, ...series.map((s) => ({ spanGaps: true, ...s }))],
+    hooks,
   };
 }
 
@@ -53,6 +59,7 @@ function drawMarkers(u, events) {
   const byStep = new Map();
   for (const e of events) byStep.set(e.step, [...(byStep.get(e.step) ?? []), e]);
   const { min, max } = u.scales.x;
+  const width = u.over.clientWidth;
   for (const [k, list] of byStep) {
     const x = u.valToPos(k, 'x');
     // Outside the steps drawn (after a rewind, or before the chart has data): no marker.
@@ -63,8 +70,13 @@ function drawMarkers(u, events) {
     m.dataset.kinds = list.map((e) => e.kind).join(' ');
     m.style.left = `${x}px`;
     m.title = list.map((e) => `step ${k}: ${describeEvent(e)}`).join('\n');
-    m.textContent = [...new Set(list.map(markerText))].join('');
+    const label = document.createElement('span');
+    label.className = 'event-label';
+    label.textContent = markerLabel(list);
+    m.appendChild(label);
     layer.appendChild(m);
+    // A label that would run past the plot's right edge is written to the left of its line.
+    if (x + 4 + label.offsetWidth > width) m.classList.add('flip');
   }
 }
 
@@ -83,103 +95,132 @@ function drawCursor(u, step) {
   ctx.restore();
 }
 
+/** Which line is which run, under a compared chart's title. */
+function addRunKey(u, entries) {
+  const key = document.createElement('div');
+  key.className = 'run-key';
+  for (const e of entries) {
+    const item = document.createElement('span');
+    item.className = 'run-key-item';
+    const line = document.createElement('span');
+    line.className = `run-key-line${e.dash ? ' dashed' : ''}`;
+    line.style.borderColor = e.color;
+    item.append(line, document.createTextNode(`${e.tag} · ${e.name}`));
+    key.appendChild(item);
+  }
+  u.root.insertBefore(key, u.root.querySelector('.u-wrap'));
+}
+
 const NO_EVENTS = [];
+const ids = new WeakMap();
+let nextId = 1;
+/** A history's identity: a new scenario's history is a new object, whatever its version. */
+const idOf = (h) => (ids.has(h) ? ids.get(h) : (ids.set(h, nextId++), nextId - 1));
+
+/**
+ * One chart: a uPlot made again when its shape (series, look) changes, else given new data.
+ * el.dataset.axisFont and el.dataset.xTicks say what its canvas axes are drawn with.
+ */
+function createChart(el, title, { yLog = () => false, cursorStep, events = null }) {
+  let plot = null;
+  let shape = null;
+  let look = LOOK.normal;
+  const ticks = (vals) => {
+    const text = vals.filter(Boolean).join(' ');
+    if (el.dataset.xTicks !== text) el.dataset.xTicks = text;
+    return vals;
+  };
+  const width = () => Math.max(200, el.clientWidth);
+  return {
+    draw({ data, series, key = null, empty = false }, nextLook) {
+      el.classList.toggle('empty', empty);
+      const nextShape = JSON.stringify([series, key, nextLook === LOOK.lecture, yLog()]);
+      if (!plot || nextShape !== shape) {
+        plot?.destroy();
+        el.textContent = '';
+        shape = nextShape;
+        look = nextLook;
+        plot = new uPlot(baseOpts(look, width(), title, yLog(), series, { cursorStep, events, ticks }), decimate(data), el);
+        if (key) addRunKey(plot, key);
+        el.dataset.axisFont = look.font;
+      } else plot.setData(decimate(data));
+    },
+    redraw: () => plot?.redraw(false, false),
+    resize: () => plot?.setSize({ width: width(), height: look.height }),
+    destroy() {
+      plot?.destroy();
+      plot = null;
+      shape = null;
+    },
+  };
+}
 
 export function createCharts({ loss, grads, lr, logToggle }) {
   let events = NO_EVENTS;
   let lossLog = logToggle.checked;
-  let lossPlot = null;
-  let gradPlot = null;
-  let gradLayers = -1;
-  let lrPlot = null;
   let step = 0;
-  let history = null;
+  const opts = { cursorStep: () => step };
+  const charts = [
+    createChart(loss, 'Train / test loss (whole set)', { ...opts, yLog: () => lossLog, events: () => events }),
+    createChart(grads, 'Gradient norm per layer (log)', { ...opts, yLog: () => true }),
+    createChart(lr, 'Learning rate of update k', opts),
+  ];
+  const build = [
+    (runs) => lossChart(runs, lossLog), // its legend names each run's train and test lines
+    (runs) => ({ ...gradChart(runs), key: runs.length > 1 ? runKey(runs, true) : null }),
+    (runs) => ({ ...lrChart(runs), key: runs.length > 1 ? runKey(runs, true) : null }),
+  ];
 
-  const width = (el) => Math.max(200, el.clientWidth);
-  const sync = () => {
-    lossPlot?.setSize({ width: width(loss), height: HEIGHT });
-    gradPlot?.setSize({ width: width(grads), height: HEIGHT });
-    lrPlot?.setSize({ width: width(lr), height: HEIGHT });
-  };
-  for (const el of [loss, grads, lr]) new ResizeObserver(sync).observe(el);
+  for (const [k, el] of [loss, grads, lr].entries()) new ResizeObserver(() => charts[k].resize()).observe(el);
+
+  let runs = [];
+  let look = LOOK.normal;
+  const drawnKey = ['', '', ''];
+  const drawnAt = [0, 0, 0];
+  let turn = 0;
   logToggle.addEventListener('change', () => {
     lossLog = logToggle.checked;
-    lossPlot?.destroy();
-    lossPlot = null;
-    drawnVersion.fill(-1);
-    if (history) drawLoss(history);
+    drawnKey[0] = '';
+    if (runs.length) charts[0].draw(build[0](runs), look);
   });
 
-  function drawLoss(h) {
-    const [xs, train, test] = lossSeries(h);
-    const lossData = decimate([xs, lossLog ? positive(train) : train, lossLog ? positive(test) : test]);
-    if (!lossPlot) {
-      loss.textContent = '';
-      lossPlot = new uPlot(baseOpts(width(loss), 'Loss (whole sets)', lossLog, [
-        { label: 'train', stroke: '#0571b0', width: 2 },
-        { label: 'test', stroke: '#e66101', width: 2, dash: [5, 3] },
-      ], () => step, () => events), lossData, loss);
-    } else lossPlot.setData(lossData);
+  const versionKey = () => `${runs.map((r) => `${r.name}:${idOf(r.history)}.${r.history.version}`).join('|')}|${look === LOOK.lecture}`;
+  function drawOne(c) {
+    charts[c].draw(build[c](runs), look);
+    drawnKey[c] = versionKey();
   }
 
-  function drawGrads(h) {
-    grads.classList.toggle('empty', h.steps.length === 0);
-    const layers = h.gradNorms.length;
-    const data = decimate([h.steps, ...h.gradNorms.map(positive)]);
-    if (!gradPlot || layers !== gradLayers) {
-      gradPlot?.destroy();
-      grads.textContent = '';
-      gradLayers = layers;
-      gradPlot = new uPlot(baseOpts(width(grads), 'Gradient norm per layer (log)', true, h.gradNorms.map((_, l) => ({
-        label: `layer ${l + 1}`,
-        stroke: interpolate(SEQUENTIAL_STOPS, layers > 1 ? 0.3 + (0.7 * l) / (layers - 1) : 0.8),
-        width: 1.5,
-      })), () => step), data, grads);
-    } else gradPlot.setData(data);
-  }
-
-  function drawLr(h) {
-    const lrData = decimate(lrSeries(h));
-    if (!lrPlot) {
-      lr.textContent = '';
-      lrPlot = new uPlot(baseOpts(width(lr), 'Learning rate of update k', false, [{ label: 'lr', stroke: '#5e3c99', width: 2, points: { show: true, size: 4 } }], () => step), lrData, lr);
-    } else lrPlot.setData(lrData);
-  }
-
-  const DRAW = [drawLoss, drawGrads, drawLr];
-  // While playing, one chart per call, each at most twice a second: no frame pays for three.
-  let turn = 0;
-  const drawnAt = [0, 0, 0];
-  const drawnVersion = [-1, -1, -1];
-
-  /** Redraws what changed; returns true when it drew a chart. */
-  function update(state, now = performance.now()) {
+  /**
+   * Redraws what changed; returns true when it drew a chart. compared: {name, state} of the
+   * compared run (compare mode), or null; name: this run's name beside it.
+   */
+  function update(state, { name = null, compared = null } = {}, now = performance.now()) {
     if (!state.history) return false;
     const moved = state.step !== step;
     step = state.step;
+    const lectureLook = typeof document !== 'undefined' && document.body.classList.contains('lecture');
+    look = lectureLook ? LOOK.lecture : LOOK.normal;
+    runs = [{ name: name ?? state.scenario?.title ?? 'this run', history: state.history }];
+    if (compared?.state.history) runs.push({ name: compared.name, history: compared.state.history });
     if ((state.scenario?.events ?? NO_EVENTS) !== events) {
       events = state.scenario?.events ?? NO_EVENTS;
-      lossPlot?.redraw(false, false);
+      charts[0].redraw();
     }
-    const h = state.history;
-    if (h !== history) {
-      history = h;
-      drawnVersion.fill(-1);
-    }
-    if (!state.playing) {
-      if (drawnVersion.some((v) => v !== h.version)) {
-        for (const f of DRAW) f(h);
-        drawnVersion.fill(h.version);
+    const key = versionKey();
+    const playing = state.playing || !!compared?.state.playing;
+    if (!playing) {
+      if (drawnKey.some((v) => v !== key)) {
+        for (let c = 0; c < 3; c++) if (drawnKey[c] !== key) drawOne(c);
         return true;
       }
-      if (moved) for (const p of [lossPlot, gradPlot, lrPlot]) p?.redraw(false, false);
+      if (moved) for (const c of charts) c.redraw();
       return false;
     }
+    // While playing, one chart per call, each at most twice a second: no frame pays for three.
     for (let k = 0; k < 3; k++) {
       const c = (turn + k) % 3;
-      if (drawnVersion[c] !== h.version && now - drawnAt[c] > 500) {
-        DRAW[c](h);
-        drawnVersion[c] = h.version;
+      if (drawnKey[c] !== key && now - drawnAt[c] > 500) {
+        drawOne(c);
         drawnAt[c] = now;
         turn = c + 1;
         return true;
@@ -189,10 +230,8 @@ export function createCharts({ loss, grads, lr, logToggle }) {
   }
 
   function reset() {
-    for (const p of [lossPlot, gradPlot, lrPlot]) p?.destroy();
-    lossPlot = gradPlot = lrPlot = null;
-    gradLayers = -1;
-    drawnVersion.fill(-1);
+    for (const c of charts) c.destroy();
+    drawnKey.fill('');
   }
 
   return { update, reset };

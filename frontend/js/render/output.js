@@ -1,8 +1,11 @@
 // The output view: the network's output over the input plane (decision boundary or regression
-// surface) with the train and test points, the current batch and the selected sample.
+// surface) with the train and test points, the current batch and the selected sample. A data
+// set of one sample (the worked example) has no boundary to show: each output ŷ stands beside
+// its target y instead.
 
 import { divergingOfT, interpolate, lut, NEGATIVE_STOPS, POSITIVE_STOPS } from '../colors.js';
 import { gridToPixels } from '../heatmaps.js';
+import { fmt } from '../format.js';
 
 const TABLE = lut(divergingOfT);
 export const CLASS_COLORS = ['#e66101', '#0571b0', '#5e3c99', '#1b9e77', '#a6761d', '#666666', '#e7298a', '#66a61e'];
@@ -43,8 +46,9 @@ export function createOutputView(container, { onAddPoint }) {
   const empty = document.createElement('p');
   empty.className = 'output-empty';
   empty.hidden = true;
+  const targets = createTargets();
   stack.append(baseCanvas, canvas);
-  container.append(stack, empty);
+  container.append(stack, empty, targets.el);
   const base = document.createElement('canvas');
   let view = null; // {extent, size}
   let lastKey = null;
@@ -74,6 +78,14 @@ export function createOutputView(container, { onAddPoint }) {
 
   let overlayKey = null;
   function update(state) {
+    const single = state.dataset ? state.dataset.inputs.length === 1 : targets.shown;
+    targets.el.hidden = !single;
+    if (single) {
+      empty.hidden = true;
+      stack.hidden = true;
+      view = null;
+      return targets.update(state);
+    }
     empty.hidden = state.has2d;
     stack.hidden = !state.has2d;
     if (!state.has2d) {
@@ -202,6 +214,73 @@ export function createOutputView(container, { onAddPoint }) {
 
   return { update, canvas };
 }
+
+/**
+ * ŷ against y for a one-sample data set: one row per output, two bars on the output's range.
+ * ŷ is the traced forward pass of the update on screen (from step k, before its update).
+ */
+function createTargets() {
+  const el = document.createElement('div');
+  el.className = 'output-targets';
+  el.dataset.testid = 'output-targets';
+  el.hidden = true;
+  const head = document.createElement('p');
+  head.className = 'targets-head';
+  const rows = document.createElement('div');
+  rows.className = 'targets-rows';
+  el.append(head, rows);
+  let key = null;
+  const bar = (cls, v, lo, hi, text) => {
+    const row = document.createElement('div');
+    row.className = `target-bar ${cls}`;
+    const name = document.createElement('span');
+    name.className = 'target-name';
+    name.textContent = text;
+    const track = document.createElement('span');
+    track.className = 'target-track';
+    const fill = document.createElement('span');
+    fill.className = 'target-fill';
+    const t = Number.isFinite(v) ? Math.max(0, Math.min(1, (v - lo) / (hi - lo || 1))) : 0;
+    fill.style.width = `${(100 * t).toFixed(1)}%`;
+    track.appendChild(fill);
+    row.append(name, track);
+    return row;
+  };
+  return {
+    el,
+    get shown() {
+      return !el.hidden;
+    },
+    update(state) {
+      const t = state.trace;
+      const L = t?.layers?.length ?? 0;
+      const yHat = L ? t.layers[L - 1].a?.[state.sample] : null;
+      const y = t?.batch?.targets?.[state.sample];
+      const k = `${id(t)}|${state.sample}`;
+      if (k === key) return false;
+      key = k;
+      head.textContent = yHat ? `The one sample: outputs ŷ (forward pass from step ${t.fromStep}) against targets y` : 'The one sample: no outputs (the run has diverged)';
+      rows.textContent = '';
+      if (!yHat || !y) return true;
+      const act = state.snapshot?.output_activation ?? t.after?.output_activation;
+      const all = [...yHat, ...y].filter(Number.isFinite);
+      const [lo, hi] = act === 'sigmoid' || act === 'softmax' ? [0, 1] : act === 'tanh' ? [-1, 1] : [Math.min(0, ...all), Math.max(1, ...all)];
+      yHat.forEach((v, j) => {
+        const group = document.createElement('div');
+        group.className = 'target-row';
+        group.dataset.output = String(j);
+        group.dataset.yhat = String(v);
+        group.dataset.y = String(y[j]);
+        group.append(bar('yhat', v, lo, hi, `ŷ${yHat.length > 1 ? sub(j) : ''} = ${fmt(v, 4)}`), bar('y', y[j], lo, hi, `y${yHat.length > 1 ? sub(j) : ''} = ${fmt(y[j], 4)}`));
+        rows.appendChild(group);
+      });
+      return true;
+    },
+  };
+}
+
+const SUB = '₀₁₂₃₄₅₆₇₈₉';
+const sub = (n) => String(n).split('').map((d) => SUB[d]).join('');
 
 function dot(ctx, x, y, r, fill, stroke) {
   ctx.beginPath();

@@ -4,6 +4,14 @@
 import { fmt, fmtEpoch, pct } from '../format.js';
 import { phaseLabel } from '../phases.js';
 
+/** The whole-set numbers of a step, in words: not the batch's L nor the sample's ℓ. */
+export function metricsLine(m, { short = false } = {}) {
+  const hasAcc = m.train_accuracy !== null && m.train_accuracy !== undefined;
+  if (short) return `train / test loss ${fmt(m.train_loss, 3)} / ${fmt(m.test_loss, 3)}${hasAcc ? ` · accuracy ${pct(m.train_accuracy)} / ${pct(m.test_accuracy)}` : ''}`;
+  const acc = hasAcc ? ` · accuracy train / test ${pct(m.train_accuracy)} / ${pct(m.test_accuracy)}` : '';
+  return `train / test loss (whole set) ${fmt(m.train_loss)} / ${fmt(m.test_loss)}${acc}`;
+}
+
 export function createStatus(root, { onDismissError }) {
   const q = (sel) => root.querySelector(sel);
   const counter = q('[data-testid="step-counter"]');
@@ -68,7 +76,7 @@ export function createStatus(root, { onDismissError }) {
     /** The metrics line and the title, after the frame. */
     updateLater(state) {
       const m = state.snapshot?.metrics;
-      text(metrics, m ? `train loss ${fmt(m.train_loss)} · test loss ${fmt(m.test_loss)}${m.train_accuracy !== null && m.train_accuracy !== undefined ? ` · accuracy train ${pct(m.train_accuracy)}, test ${pct(m.test_accuracy)}` : ''}` : '');
+      text(metrics, m ? metricsLine(m, { short: document.body.classList.contains('compare') }) : '');
       text(title, state.scenario?.title ?? '');
     },
   };
