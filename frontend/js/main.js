@@ -13,6 +13,7 @@ import { createCharts } from './render/charts.js';
 import { createInspector } from './render/inspector.js';
 import { createStatus } from './render/status.js';
 import { createHealth } from './render/health.js';
+import { bindPin } from './controls/pin.js';
 import { createScenarioForm } from './controls/scenario-form.js';
 import { bindPlayback } from './controls/playback.js';
 import { bindView } from './controls/view.js';
@@ -47,6 +48,7 @@ const charts = createCharts({ loss: $('#chart-loss'), grads: $('#chart-grads'), 
 const inspector = createInspector($('#inspector-body'), { onSelect: select });
 const status = createStatus(document, { onDismissError: () => store.set({ error: null }) });
 const health = createHealth($('#health'));
+const pin = bindPin(document, store);
 const form = createScenarioForm($('#scenario-form'), {
   onChange: async (scenario, path) => {
     // A training setting changed mid-run is an event at this step; other fields restart.
@@ -80,6 +82,7 @@ function render(state, keys) {
   }
   status.update(state);
   health.update(state);
+  pin.update(state);
   teach.update(state, keys);
   $('#inspector').classList.toggle('has-selection', !!state.selection);
   const measure = stepAtClick !== null && state.step !== stepAtClick;

@@ -20,7 +20,8 @@ export const FIELDS = [
   { key: 'scenarioVersion', default: 0, doc: 'bumped on every new scenario; stale answers are dropped' },
   { key: 'step', default: 0, url: { name: 'k', kind: 'int', min: 0 }, doc: 'the step shown (counter, data-weight)' },
   { key: 'phase', default: -1, url: { name: 'p', kind: 'int', min: 0 }, link: 'phase', doc: '−1 ready; 0 … 2L+1 forward…update (phases.js)' },
-  { key: 'sample', default: 0, url: { name: 'i', kind: 'int', min: 0 }, link: 'sample', doc: 'traced sample shown in node values and the inspector' },
+  { key: 'sample', default: 0, url: { name: 'i', kind: 'int', min: 0 }, link: 'sample', doc: 'traced sample shown in node values and the inspector (its position in the batch)' },
+  { key: 'row', default: null, url: { name: 'r', kind: 'int', min: 0 }, link: 'row', doc: 'a pinned data row: the sample shown is its position whenever a batch holds it (derive)' },
   { key: 'colorMode', default: 'weight', url: { name: 'c', kind: 'enum', values: COLOR_MODES }, link: 'color_mode' },
   { key: 'lecture', default: false, url: { name: 'lec', kind: 'flag' }, link: 'lecture', doc: 'lecture mode (lecture.css)' },
   { key: 'scenario', default: null, url: { name: 's', kind: 'scenario' }, doc: 'exactly what the API takes' },
@@ -47,7 +48,39 @@ export const FIELDS = [
   { key: 'error', default: null, doc: '{message, fields}' },
   { key: 'notice', default: null, doc: 'transient information text' },
   { key: 'busy', default: 0, doc: 'API calls in flight' },
+  // Derived on every set (derive), never set directly
+  { key: 'rowInBatch', default: null, doc: 'with a pinned row: whether the traced batch holds it' },
 ];
+
+/** The traced rows of the update on screen (the trace's per-sample rows). */
+const tracedRows = (trace) => {
+  const rows = trace?.batch?.indices ?? [];
+  const n = trace?.layers?.[0]?.z?.length ?? rows.length;
+  return rows.slice(0, n);
+};
+
+/**
+ * Keeps the values that follow from others consistent, inside `set` (so no subscriber writes):
+ * with a pinned row, the sample shown is that row's position in the traced batch whenever the
+ * batch holds it (otherwise `rowInBatch` is false and the sample stays); choosing another sample
+ * while a row is pinned pins that sample's row instead.
+ */
+export function derive(state, patch) {
+  const out = {};
+  if ('sample' in patch && !('row' in patch) && state.row !== null) {
+    const row = tracedRows(state.trace)[patch.sample];
+    if (row !== undefined) out.row = row;
+  }
+  const row = out.row ?? state.row;
+  if (row === null || row === undefined) {
+    if (state.rowInBatch !== null) out.rowInBatch = null;
+    return out;
+  }
+  const at = tracedRows(state.trace).indexOf(row);
+  out.rowInBatch = at >= 0;
+  if (at >= 0 && state.sample !== at) out.sample = at;
+  return out;
+}
 
 /** The fields a link carries, in the fragment's order. */
 export const URL_FIELDS = FIELDS.filter((f) => f.url);
@@ -81,6 +114,10 @@ export function createStore(state = initialState()) {
     set(patch) {
       for (const [k, v] of Object.entries(patch)) {
         if (!KEYS.has(k)) throw new Error(`state.js declares no key "${k}"`);
+        state[k] = v;
+        changed.add(k);
+      }
+      for (const [k, v] of Object.entries(derive(state, patch))) {
         state[k] = v;
         changed.add(k);
       }

@@ -47,10 +47,10 @@ test('the fragment holds the view; defaults are left out', async () => {
   const frag = fragmentOf({ step: 7, phase: 2, sample: 1, colorMode: 'gradient', lecture: true, scenario: s, compare: s });
   assert.ok(isViewFragment(frag));
   const v = await decodeFragment(frag);
-  assert.deepEqual(v, { version: 1, step: 7, phase: 2, sample: 1, colorMode: 'gradient', lecture: true, scenario: XOR, compare: XOR });
+  assert.deepEqual(v, { version: 1, step: 7, phase: 2, sample: 1, row: null, colorMode: 'gradient', lecture: true, scenario: XOR, compare: XOR });
   assert.equal(fragmentOf({ step: 0, phase: -1, sample: 0, colorMode: 'weight', lecture: false }), '#v=1');
   const rest = await decodeFragment('#v=1');
-  assert.deepEqual(rest, { version: 1, step: 0, phase: -1, sample: 0, colorMode: 'weight', lecture: false, scenario: null, compare: null });
+  assert.deepEqual(rest, { version: 1, step: 0, phase: -1, sample: 0, row: null, colorMode: 'weight', lecture: false, scenario: null, compare: null });
   assert.equal((await encodeScenario(BASE_V1)).length < 12, true);
 });
 
@@ -60,6 +60,15 @@ test('links made by format 1 keep opening (a fragment written when format 1 was 
   assert.deepEqual(v.scenario, XOR);
   assert.equal(v.scenario.events[1].value, 0.30000000000000004);
   assert.equal(v.step, 7);
+  assert.equal(v.row, null); // written before rows could be pinned: none is
+});
+
+test('a pinned row is the optional key r of format 1', async () => {
+  const frag = fragmentOf({ step: 3, phase: -1, sample: 0, row: 17, colorMode: 'weight', lecture: false });
+  assert.equal(frag, '#v=1&k=3&r=17');
+  const v = await decodeFragment(frag);
+  assert.equal(v.row, 17);
+  assert.equal((await decodeFragment('#v=1&k=3&r=-2')).row, null);
 });
 
 test('unknown versions and bad values are refused or ignored with a reason', async () => {

@@ -147,7 +147,7 @@ export function bindUrlSync({ store, sessions, compare, lecture }) {
         if (!sameScenario(view.compare, store.state.compare)) await compare.open(view.compare, view.compareLabel ?? null);
       } else if (store.state.compare) compare.close();
       await showStepPhase(view.step ?? 0, view.phase ?? -1);
-      store.set({ sample: view.sample ?? 0, colorMode: view.colorMode ?? 'weight' });
+      store.set({ sample: view.sample ?? 0, row: view.row ?? null, colorMode: view.colorMode ?? 'weight' });
       await sessions.whenIdle();
       return true;
     } finally {
