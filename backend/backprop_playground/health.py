@@ -5,8 +5,8 @@ step 0, the per-layer statistics of the updates the answer covers), so it is as 
 the rest of the answer. It judges:
 - divergence (a non-finite loss or parameter);
 - the loss far above where it started (ten times, or more);
-- a hidden layer whose units are all dead (ReLU family: output 0 for every sample) or all
-  saturated (sigmoid, tanh: |f'(z)| < 0.01 for every sample), in most of the latest updates;
+- a hidden layer whose units are all dead (ReLU family: output 0 for every training row) or
+  all saturated (sigmoid, tanh: |f'(z)| < 0.01 for every training row);
 - gradients vanishing towards the input (the first layer's gradient norm under 1/200 of the
   output layer's) or exploding (over 1000 times).
 """
@@ -59,9 +59,10 @@ def judge(
 ) -> dict[str, Any]:
     """The `health` of an answer.
 
-    `grad_norms` [n][L], `dead` and `saturated` [n][L - 1]: the per-layer statistics of the
-    latest n updates the answer covers (a layer counts as dead or saturated when all its units
-    are so in at least 80% of them); `start_loss` and `loss` the whole-set train loss at step 0 and now.
+    `grad_norms` [n][L]: the per-layer gradient norms of the latest n updates the answer
+    covers; `dead` and `saturated` [m][L - 1]: fractions of each hidden layer's units (a layer
+    counts as dead or saturated when all its units are so in at least 80% of the m rows given);
+    `start_loss` and `loss` the whole-set train loss at step 0 and now.
     Returns {"status": "ok" | "warning" | "diverged", "warnings": [{kind, layer, message,
     cause, suggestion}]}.
     """
@@ -106,7 +107,8 @@ def judge(
                     "dead_layer",
                     layer,
                     f"Every unit of hidden layer {layer} is dead: each outputs 0 for every "
-                    "sample, so no gradient flows back through it and it cannot recover.",
+                    "training sample, so no gradient flows back through it and it cannot "
+                    "recover.",
                     "Large updates pushed every unit's z below 0 (ReLU's slope there is 0).",
                     f"Try {_lower_lr(lr)}, leaky ReLU, or He initialization.",
                 )
@@ -119,7 +121,7 @@ def judge(
                     "saturated_layer",
                     layer,
                     f"Every unit of hidden layer {layer} is saturated: {act}'(z) < 0.01 for "
-                    "every sample, so gradients through it shrink a hundredfold.",
+                    "every training sample, so gradients through it shrink a hundredfold.",
                     "Its weights grew large, so every z sits on the flat ends of the curve.",
                     f"Try {_lower_lr(lr)}, Xavier initialization, or ReLU units.",
                 )

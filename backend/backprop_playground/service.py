@@ -120,6 +120,11 @@ class StateCache:
             self.nbytes -= old.nbytes
 
 
+def _metrics(found: dict[str, Any]) -> dict[str, Any]:
+    """The whole-set metrics an answer shows (not the units' health they also hold)."""
+    return {k: v for k, v in found.items() if k != "units"}
+
+
 def _thin(n: int, limit: int = MAX_HISTORY) -> np.ndarray:
     if n <= limit:
         return np.arange(n)
@@ -203,7 +208,7 @@ class Trainer:
             "step": step,
             "epoch": step / run.batches_per_epoch(state),
             "params": run.params(state.theta),
-            "metrics": entry.metrics_at(state),
+            "metrics": _metrics(entry.metrics_at(state)),
             "diverged": state.diverged_at is not None,
             "diverged_at_step": state.diverged_at,
             "lr": lr,
@@ -235,20 +240,17 @@ class Trainer:
         self.cache.store(key, entry, after)
         result = self.snapshot_fields(entry, after, step + 1)
         result["trace"] = trace
-        L = entry.run.layout.n_layers
-        layers = trace["layers"]
-        hidden = layers[: L - 1]
-        grads = [x["grad_norm"] for x in layers]
-        stats = [(grads, [x["dead"] for x in hidden], [x["saturated"] for x in hidden])]
-        result["health"] = self._health(key, entry, after, result, stats)
+        grads = [[x["grad_norm"] for x in trace["layers"]]]
+        result["health"] = self._health(key, entry, after, result, grads)
         return result
 
     def _health(
-        self, key: str, entry: Entry, state: State, result: dict[str, Any], stats: list
+        self, key: str, entry: Entry, state: State, result: dict[str, Any], grad_norms: list
     ) -> dict[str, Any]:
-        """The answer's training health (see `health.judge`); `stats` holds (grad norms, dead,
-        saturated) of the latest updates, per layer."""
+        """The answer's training health (see `health.judge`): the state's units over the whole
+        training set, and `grad_norms` (per layer) of the latest updates the answer covers."""
         start = entry.metrics_at(self.state_at(key, entry, 0))
+        units = entry.metrics_at(state)["units"]
         run = entry.run
         return judge(
             n_layers=run.layout.n_layers,
@@ -257,9 +259,9 @@ class Trainer:
             diverged_at=state.diverged_at,
             start_loss=start["train_loss"],
             loss=result["metrics"]["train_loss"],
-            grad_norms=[g for g, _, _ in stats],
-            dead=[d for _, d, _ in stats],
-            saturated=[sat for _, _, sat in stats],
+            grad_norms=grad_norms,
+            dead=[units["dead"]],
+            saturated=[units["saturated"]],
         )
 
     def train(
@@ -294,7 +296,7 @@ class Trainer:
             run.advance(state, nxt - state.step, history)
             self.cache.store(key, entry, state)
             if (state.step - step) % every == 0 or state.step == target:
-                evaluations.append({"step": state.step, **entry.metrics_at(state)})
+                evaluations.append({"step": state.step, **_metrics(entry.metrics_at(state))})
         done = state.step - step
         if done < steps and not keep[_thin(done, max_history)].all():
             # diverged early: the history thinned over the updates made shows others
@@ -304,7 +306,7 @@ class Trainer:
         if not evaluations or evaluations[-1]["step"] != state.step:
             evaluations.append({"step": state.step, **result["metrics"]})
         result["history"] = self._history(run, history, max_history)
-        result["health"] = self._health(key, entry, state, result, self._latest_stats(run, history))
+        result["health"] = self._health(key, entry, state, result, self._latest_grads(run, history))
         result["evaluations"] = evaluations
         if heatmaps_resolution is not None:
             result["heatmaps"] = {
@@ -314,19 +316,15 @@ class Trainer:
         return result
 
     @staticmethod
-    def _latest_stats(run: Run, history: History, n: int = 10) -> list:
-        """(grad norms, dead, saturated) per layer of the latest `n` updates with statistics."""
+    def _latest_grads(run: Run, history: History, n: int = 10) -> list[list[float]]:
+        """The per-layer gradient norms of the latest `n` updates with statistics."""
         if not history.layers:
             return []
         layers = np.concatenate(history.layers)
         kept = np.ones(len(layers), dtype=bool)
         if history.keep is not None:
             kept = history.keep[: len(layers)]
-        L = run.layout.n_layers
-        return [
-            (layers[i, 0, 1:].tolist(), layers[i, 1, 1:L].tolist(), layers[i, 2, 1:L].tolist())
-            for i in np.flatnonzero(kept)[-n:]
-        ]
+        return [layers[i, 0, 1:].tolist() for i in np.flatnonzero(kept)[-n:]]
 
     @staticmethod
     def _history(run: Run, history: History, limit: int = MAX_HISTORY) -> list[dict[str, Any]]:

@@ -43,7 +43,7 @@ def test_the_loss_far_above_its_start_is_said(client):
 
 
 def test_tanh_with_adam_at_a_high_rate_saturates(client):
-    scenario = {**CIRCLE, "activation": "tanh", "optimizer": {"kind": "adam", "lr": 0.5}}
+    scenario = {**CIRCLE, "activation": "tanh", "optimizer": {"kind": "adam", "lr": 1.0}}
     health = _health(client, "train", scenario, 0, 500)
     assert ("saturated_layer", 2) in _kinds(health)
 
@@ -87,7 +87,15 @@ def test_exploding_gradients_and_lr_suggestions():
     assert "learning rate of 0.001 (now 0.01)" in health["warnings"][0]["suggestion"]
 
 
-def test_a_layer_dead_in_few_of_the_latest_updates_is_not_called_dead():
+def test_the_first_overshooting_update_is_said_before_the_units_die(client):
+    # update 0 -> 1 at lr 50 takes the loss from 0.64 to 10.8 (8e6 an update later); the
+    # units die on the whole training set a few updates later
+    scenario = {**CIRCLE, "activation": "relu", "optimizer": {"kind": "sgd", "lr": 50}}
+    assert _kinds(_health(client, "step", scenario, 0)) == [("loss_rising", None)]
+    assert ("dead_layer", 2) in _kinds(_health(client, "step", scenario, 5))
+
+
+def test_a_layer_dead_in_few_of_the_rows_given_is_not_called_dead():
     rows = [[1.0, 0.0]] * 7 + [[0.5, 0.0]] * 3  # dead in 7 of 10
     health = judge(
         n_layers=3,

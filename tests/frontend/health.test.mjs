@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { warningsToShow } from '../../frontend/js/render/health.js';
+import { healthOf, warningsToShow } from '../../frontend/js/render/health.js';
 import { isTooMuchWork } from '../../frontend/js/player.js';
 
 const warning = (kind, layer = null) => ({ kind, layer, message: `${kind} message`, cause: 'c', suggestion: 's' });
@@ -22,4 +22,11 @@ test('a work_too_large refusal is recognised, other 422s are not', () => {
   assert.equal(isTooMuchWork({ status: 422, body: { detail: [{ loc: ['body', 'steps'], msg: 'x', type: 'less_than_equal' }] } }), false);
   assert.equal(isTooMuchWork({ status: 500, body: null }), false);
   assert.equal(isTooMuchWork(undefined), false);
+});
+
+test('the health shown: the last answer that judged it, or the traced next update of this step', () => {
+  const sick = { status: 'warning', warnings: [warning('dead_layer', 2)] };
+  assert.equal(healthOf({ step: 5, snapshot: { health: sick }, trace: null }), sick);
+  assert.equal(healthOf({ step: 5, snapshot: {}, trace: { fromStep: 5, after: { health: sick } } }), sick);
+  assert.equal(healthOf({ step: 6, snapshot: {}, trace: { fromStep: 5, after: { health: sick } } }), null);
 });

@@ -488,9 +488,10 @@ def train_steps(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def evaluate(theta, net: Net, hyper: Hyper, F, Y, rows, threshold, work: Work):
+def evaluate(theta, net: Net, hyper: Hyper, F, Y, rows, threshold, work: Work, alive):
     """Mean data loss and number of correct predictions over `rows`, in chunks of the
-    buffers' width.
+    buffers' width; `alive` [2, U] gets, per unit, 1 where some row gives a != 0 ([0]) and
+    where some row gives |f'(z)| >= 0.01 ([1]) (a unit without is dead or saturated on them).
 
     A prediction is correct when, with one output, y^ and y fall on the same side of
     `threshold`, and with several, argmax y^ = argmax y.
@@ -508,6 +509,12 @@ def evaluate(theta, net: Net, hyper: Hyper, F, Y, rows, threshold, work: Work):
         sub = rows[start : start + nb]
         forward(theta, net, hyper, F, sub, nb, Z, A, FP)
         total += output_loss(hyper.loss, z, a, Y, sub, nb, work.loss_s)
+        for u in range(net.uoff[1], net.uoff[L]):  # the hidden units
+            for s in range(nb):
+                if A[u, s] != 0.0:
+                    alive[0, u] = 1.0
+                if abs(FP[u, s]) >= SATURATED:
+                    alive[1, u] = 1.0
         for s in range(nb):
             r = sub[s]
             if K == 1:

@@ -173,23 +173,46 @@ class Run:
         test = np.ascontiguousarray(self.data.test_rows)
         work = make_work(self.layout, max(1, min(512, max(train.size, test.size))), 1)
         reg = kernels.regularization(state.theta, self.wmask, state.hyper, work.GR)
+        alive = np.zeros((2, self.layout.n_units))
         tr_loss, tr_ok = kernels.evaluate(
-            state.theta, self.net, state.hyper, self.F, self.Y, train, self.threshold, work
+            state.theta, self.net, state.hyper, self.F, self.Y, train, self.threshold, work, alive
         )
         result: dict[str, Any] = {
             "train_loss": tr_loss + reg,
             "test_loss": None,
             "train_accuracy": tr_ok / train.size if self.data.is_classification else None,
             "test_accuracy": None,
+            "units": self._unit_health(alive),
         }
         if test.size:
             te_loss, te_ok = kernels.evaluate(
-                state.theta, self.net, state.hyper, self.F, self.Y, test, self.threshold, work
+                state.theta,
+                self.net,
+                state.hyper,
+                self.F,
+                self.Y,
+                test,
+                self.threshold,
+                work,
+                np.zeros((2, self.layout.n_units)),
             )
             result["test_loss"] = te_loss
             if self.data.is_classification:
                 result["test_accuracy"] = te_ok / test.size
         return result
+
+    def _unit_health(self, alive: np.ndarray) -> dict[str, list[float]]:
+        """Per hidden layer, the fraction of units dead (ReLU family: a = 0 for every training
+        row) and saturated (sigmoid, tanh: |f'(z)| < 0.01 for every training row)."""
+        lay = self.layout
+        dead, saturated = [], []
+        relu = self.hidden_act in ("relu", "leaky_relu")
+        squash = self.hidden_act in ("sigmoid", "tanh")
+        for layer in range(1, lay.n_layers):
+            o, n = int(lay.uoff[layer]), int(lay.sizes[layer])
+            dead.append(float(np.mean(alive[0, o : o + n] == 0)) if relu else 0.0)
+            saturated.append(float(np.mean(alive[1, o : o + n] == 0)) if squash else 0.0)
+        return {"dead": dead, "saturated": saturated}
 
     def trace(self, state: State, trace_samples: int = 32) -> tuple[State, dict[str, Any]]:
         """Update `state.step` -> +1 and every number of it (see `trace.trace`)."""

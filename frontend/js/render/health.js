@@ -8,11 +8,18 @@ export function warningsToShow(health) {
   return health.warnings.filter((w) => w.kind !== 'diverged').slice(0, 2);
 }
 
+/** The health of the run on screen: of the last /train answer, or of the traced next update. */
+export function healthOf(state) {
+  if (state.snapshot?.health) return state.snapshot.health;
+  const t = state.trace;
+  return t && t.fromStep === state.step ? t.after?.health ?? null : null;
+}
+
 export function createHealth(el) {
   let shown = '';
   return {
     update(state) {
-      const warnings = warningsToShow(state.snapshot?.health);
+      const warnings = warningsToShow(healthOf(state));
       const key = warnings.map((w) => `${w.kind}:${w.layer}:${w.message}`).join('|');
       if (key === shown) return;
       shown = key;
