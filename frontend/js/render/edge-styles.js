@@ -13,13 +13,16 @@ export const ANIM_MS = 700;
 
 /**
  * What the phase on screen shows of the trace, for a network with L weight layers at time
- * `now`: {trace (null when it does not fit the network), rv (phases.js reveal), animating, ease}.
+ * `now`: {trace (null when it does not fit the network), rv (phases.js reveal), ready (no phase
+ * walked yet: the view shows weights and activations only, no δ and no gradient glow),
+ * animating, ease, maxWidth}. opts: {animate (false: the update shows W_after at once, for
+ * networks too large to redraw every frame), maxWidth (of an edge, px)}.
  */
-export function phaseView(state, L, now) {
+export function phaseView(state, L, now, { animate = true, maxWidth = 6 } = {}) {
   const trace = state.trace && state.trace.layers?.length === L ? state.trace : null;
   const rv = trace ? reveal(state.phase, L) : { forwardTo: 0, loss: false, backwardFrom: L + 1, update: false, active: null };
-  const animT = rv.update ? Math.min(1, (now - state.animStart) / ANIM_MS) : 1;
-  return { trace, rv, animating: rv.update && animT < 1, ease: animT < 1 ? 0.5 - 0.5 * Math.cos(Math.PI * animT) : 1 };
+  const animT = rv.update && animate ? Math.min(1, (now - state.animStart) / ANIM_MS) : 1;
+  return { trace, rv, ready: state.phase < 0, animating: rv.update && animT < 1, ease: animT < 1 ? 0.5 - 0.5 * Math.cos(Math.PI * animT) : 1, maxWidth };
 }
 
 /**
@@ -31,7 +34,8 @@ export function edgeStyles(state, edges, view) {
   const { params, selection: sel, playing, phase } = state;
   const { weight, gradient, update } = state.scales;
   const mode = state.colorMode;
-  const { trace, rv, animating, ease } = view;
+  const { trace, rv, animating, ease, ready } = view;
+  const maxWidth = view.maxWidth ?? 6;
   const active = rv.active;
   const prunedMask = state.snapshot?.pruned;
   return edges.map(({ l, i, j }) => {
@@ -53,10 +57,11 @@ export function edgeStyles(state, edges, view) {
       color = dw !== undefined ? update.color(dw) : PENDING;
     } else color = weight.color(shown);
     // Quarter-pixel widths: attributes (and so the drawing) change only when visible.
-    const width = finite ? Math.round((0.7 + 5.3 * weight.magnitude(shown)) * 4) / 4 : 1.5;
+    const width = finite ? Math.round((0.7 + (maxWidth - 0.7) * weight.magnitude(shown)) * 4) / 4 : Math.min(1.5, maxWidth);
     // The glow's width does not follow the edge's, so it changes only with the gradient.
-    // Squared, so that only the large gradients glow strongly.
-    const haloT = mode !== 'gradient' && gradKnown && isNum(g) ? gradient.t(g) : 0;
+    // Squared, so that only the large gradients glow strongly. None before a phase is walked:
+    // a gradient means something only once the backward pass has been shown.
+    const haloT = !ready && mode !== 'gradient' && gradKnown && isNum(g) ? gradient.t(g) : 0;
     const haloW = Math.round((4 + 9 * haloT) * 2) / 2;
     const haloO = haloT > 0 ? Math.round((0.03 + 0.4 * haloT * haloT) * 50) / 50 : 0;
     const flow = active && active.layer === l && (active.kind === 'forward' || active.kind === 'backward');

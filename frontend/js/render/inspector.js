@@ -9,10 +9,12 @@ import { featureNames } from './network.js';
 
 const MAX_TERMS = 10;
 
+// Inline mode set in display style: KaTeX breaks an inline formula after its top-level = and +,
+// so a long sum wraps onto the next line instead of running past the panel's edge.
 function math(parent, src) {
   const div = document.createElement('div');
   div.className = 'formula';
-  katex.render(src, div, { throwOnError: false, displayMode: true, output: 'htmlAndMathml' });
+  katex.render(`\\displaystyle ${src}`, div, { throwOnError: false, displayMode: false, output: 'htmlAndMathml' });
   parent.appendChild(div);
   return div;
 }

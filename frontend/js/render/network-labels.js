@@ -1,66 +1,284 @@
-// Numbers written on the network while a step is walked: each edge's gradient in the backward
-// pass and its Δw at the update (small networks only, where they fit), its weight at rest for
-// tiny ones (the classic worked example), and the loss next to the output layer.
+// Which numbers and names the network view writes, and where, so that no two of them overlap.
+// Pure: no DOM (network.js measures and paints). Each candidate text has variants (long to
+// short) and spots (beside the node, along the edge); candidates are placed in order of how much
+// the phase on screen needs them, each at the first spot where its box touches no box placed
+// before it, no node and no border. A text that finds no room is left out: it is one hover,
+// tap or focus away (the inspector).
+//
+// What is wanted, by phase (UX.md: at rest, colour and width; while a phase is walked, its
+// numbers where there is room):
+//   ready      weights on the edges of tiny networks, activations of small ones; no δ, no loss
+//   forward l  z and a of layer l, the weights into it
+//   loss       ŷ and the targets y at the outputs, the loss
+//   backward l δ of layer l, the gradients of the weights into it
+//   update     every weight's old and new value, "w 0.4 → 0.3589"
+// The focused unit (selected, hovered or focused) gets its numbers first, and the edges into it.
 
 import { fmt, isNum } from '../format.js';
 import { edgePoint } from './network-layout.js';
 
-const SVG = 'http://www.w3.org/2000/svg';
-const MAX_EDGES_WITH_LABELS = 40;
-const MAX_EDGES_WITH_WEIGHTS = 12;
+/** Type sizes (px) and weights of the view's texts, normal, on narrow screens and in lecture mode. */
+export const FONTS = {
+  normal: { val: [12, 400], edge: [11, 400], name: [12, 600], layer: [12, 400], loss: [12, 600] },
+  narrow: { val: [11, 400], edge: [10, 400], name: [11, 600], layer: [10, 400], loss: [11, 600] },
+  lecture: { val: [22, 700], edge: [20, 700], name: [20, 700], layer: [20, 700], loss: [22, 700] },
+};
 
-function text(parent, cls, x, y, anchor = 'middle') {
-  const t = document.createElementNS(SVG, 'text');
-  t.setAttribute('class', cls);
-  t.setAttribute('x', x.toFixed(1));
-  t.setAttribute('y', y.toFixed(1));
-  t.setAttribute('text-anchor', anchor);
-  parent.appendChild(t);
-  return t;
+/** More units than this in a layer: its numbers are shown for the focused unit only. */
+export const MAX_UNITS_WITH_VALUES = 12;
+/** More weights than this into a layer: their labels only for the focused unit's. */
+export const MAX_EDGES_WITH_LABELS = 16;
+/** Networks this small also show the numbers of other phases and layers, where they fit. */
+const SMALL_UNITS = 24;
+const TINY_EDGES = 12;
+/** Where along an edge its label may sit (Bézier parameter), in order of preference. */
+const ALONG = [0.3, 0.7, 0.5, 0.22, 0.78, 0.4, 0.6, 0.14, 0.86];
+
+const val = (sym, v, digits = 3) => (v === undefined ? null : `${sym} ${fmt(v, digits)}`);
+const at = (m, r, c) => m?.[r]?.[c];
+
+/**
+ * Candidate texts for the view: [{id, kind, font, tier, variants: [text], spots: [{x, y,
+ * anchor, dy}]}] (dy: where the baseline goes, 'below' / 'above' / 'middle' of (x, y)).
+ * ctx: {state, view (phaseView), layout, sizes, names, outNames, layerNames: [[variants]],
+ * params, focus: {layer, unit} | null, fonts (one of FONTS)}.
+ */
+export function labelCandidates(ctx) {
+  const { state, view, layout, sizes, params, focus } = ctx;
+  const L = sizes.length - 1;
+  const out = [];
+  const add = (c) => out.push(c);
+  const top = 4;
+  // Layer names: always, shortened to fit their column.
+  ctx.layerNames.forEach((variants, l) => {
+    const x = layout.cols[l];
+    const h = layout.halves[l];
+    add({ id: `layer:${l}`, kind: 'layer', group: 'layers', tier: 0, variants, spots: [{ x, y: top, anchor: 'middle', dy: 'below' }, { x: x - h, y: top, anchor: 'start', dy: 'below' }, { x: x + h, y: top, anchor: 'end', dy: 'below' }] });
+  });
+  const playing = state.playing;
+  const trace = playing ? null : view.trace;
+  const { rv, ready } = view;
+  const sel = state.selection;
+  const selEdge = sel?.kind === 'edge' ? sel : null;
+  const units = sizes.reduce((a, b) => a + b, 0);
+  const small = units <= SMALL_UNITS;
+  const edgesIn = (l) => sizes[l] * sizes[l - 1];
+  const totalEdges = sizes.slice(1).reduce((n, _, k) => n + edgesIn(k + 1), 0);
+  const sample = state.sample;
+  const isFocus = (l, j) => focus && focus.layer === l && focus.unit === j;
+  const active = rv.active;
+
+  // Names of the inputs and the outputs.
+  const nameTier = 4;
+  layout.nodes[0].forEach((p, j) => {
+    add({ id: `name:0:${j}`, kind: 'name', node: [0, j], tier: nameTier + (sizes[0] > 8 ? 2 : 0), variants: [ctx.names[j]], spots: [{ x: p.x - p.h - 5, y: p.y, anchor: 'end', dy: 'middle' }, { x: p.x, y: p.y - p.h - 3, anchor: 'middle', dy: 'above' }] });
+  });
+  if (sizes[L] > 1) {
+    layout.nodes[L].forEach((p, j) => {
+      add({ id: `name:${L}:${j}`, kind: 'name', node: [L, j], tier: nameTier, variants: [ctx.outNames[j]], spots: [{ x: p.x + p.h + 5, y: p.y, anchor: 'start', dy: 'middle' }, { x: p.x, y: p.y - p.h - 3, anchor: 'middle', dy: 'above' }] });
+    });
+  }
+  if (!trace) return sortByTier(out);
+
+  // The loss, once the forward pass has reached it.
+  if (!ready && rv.loss && trace.loss) {
+    const own = trace.loss.per_sample?.[sample];
+    const total = trace.loss.total;
+    const variants = isNum(total) ? [`L ${fmt(total, 4)} (batch)${isNum(own) ? ` · ℓ ${fmt(own, 4)} (sample)` : ''}`, `L ${fmt(total, 4)}`] : ['L non-finite'];
+    const w = layout.width;
+    add({ id: 'loss', kind: 'loss', tier: active?.kind === 'loss' ? 1 : 2, variants, spots: [{ x: w - 6, y: top, anchor: 'end', dy: 'below', below: 'layer' }, { x: w - 6, y: layout.height - 4, anchor: 'end', dy: 'above' }, { x: 6, y: layout.height - 4, anchor: 'start', dy: 'above' }] });
+  }
+
+  // Node values: line 0 (x, z and a, ŷ) and line 1 (δ, or the target y).
+  const valueTier = (l, j, own) => {
+    if (isFocus(l, j)) return 1;
+    const many = sizes[l] > MAX_UNITS_WITH_VALUES;
+    if (own) return many ? null : 2;
+    return small ? 5 : null;
+  };
+  for (let l = 0; l <= L; l++) {
+    const layer = trace.layers[l - 1];
+    layout.nodes[l].forEach((p, j) => {
+      const lines = [];
+      if (l === 0) {
+        const x = trace.batch?.features?.[sample]?.[j];
+        const own = active?.kind === 'forward' && active.layer === 1;
+        if (!rv.update) lines.push([0, [val('x', x)], valueTier(0, j, false) ?? (own && sizes[0] <= MAX_UNITS_WITH_VALUES ? 5 : null)]);
+      } else {
+        const z = at(layer.z, sample, j);
+        const a = at(layer.a, sample, j);
+        const d = at(layer.delta, sample, j);
+        const isOut = l === L;
+        const aSym = isOut ? 'ŷ' : 'a';
+        const forwardHere = active?.kind === 'forward' && active.layer === l;
+        if (l <= rv.forwardTo && !rv.update) {
+          const variants = forwardHere || isFocus(l, j) ? [`z ${fmt(z, 3)}  ${aSym} ${fmt(a, 3)}`, val(aSym, a)] : [val(aSym, a)];
+          lines.push([0, variants, valueTier(l, j, forwardHere || (isOut && active?.kind === 'loss'))]);
+        }
+        const y = isOut ? trace.batch?.targets?.[sample]?.[j] : undefined;
+        const backHere = !ready && l >= rv.backwardFrom && !rv.update;
+        // The targets y at the outputs from the loss on; δ below them in the backward pass.
+        if (y !== undefined && !ready && rv.loss && !rv.update) lines.push([backHere ? 2 : 1, [val('y', y, 4)], valueTier(l, j, active?.kind === 'loss') ?? (small ? 5 : null)]);
+        if (backHere) lines.push([1, [val('δ', d)], valueTier(l, j, active?.kind === 'backward' && active.layer === l)]);
+      }
+      for (const [line, variants, tier] of lines) {
+        if (tier === null || tier === undefined || variants[0] === null) continue;
+        add({ id: `val:${l}:${j}:${line}`, kind: 'val', cls: variants[0].startsWith('y') ? 'val target' : line === 1 ? 'val delta' : 'val', node: [l, j], line, tier, variants, spots: nodeSpots(p, line, l === 0, l === L && sizes[L] > 1) });
+      }
+    });
+  }
+
+  // Edge labels.
+  const edgeTier = (l, i, j, own) => {
+    if (selEdge && selEdge.layer === l && selEdge.from === i && selEdge.to === j) return 1;
+    if (focus && focus.layer === l && focus.unit === j) return own ? 3 : 5;
+    if (own) return edgesIn(l) <= MAX_EDGES_WITH_LABELS ? 3 : null;
+    return totalEdges <= TINY_EDGES && small ? 6 : null;
+  };
+  for (let l = 1; l <= L; l++) {
+    const layer = trace.layers[l - 1];
+    const P = params[l - 1];
+    const forwardHere = active?.kind === 'forward' && active.layer === l;
+    const backwardHere = active?.kind === 'backward' && active.layer === l;
+    // Only a bounded number of candidates: the focused unit's edges, else small layers' edges.
+    const wanted = (i, j) => edgeTier(l, i, j, forwardHere || backwardHere || rv.update);
+    for (let j = 0; j < sizes[l]; j++) {
+      if (edgesIn(l) > 4 * MAX_EDGES_WITH_LABELS && !(focus?.layer === l && focus.unit === j) && !(selEdge?.layer === l && selEdge.to === j)) continue;
+      for (let i = 0; i < sizes[l - 1]; i++) {
+        let tier = wanted(i, j);
+        if (tier === null) continue;
+        let variants;
+        if (rv.update) {
+          const w0 = at(layer.W, j, i);
+          const w1 = at(layer.W_after, j, i);
+          variants = [`w ${fmt(w0, 4)} → ${fmt(w1, 4)}`, `w′ ${fmt(w1, 4)}`];
+        } else if (!ready && l >= rv.backwardFrom) {
+          variants = [`g ${fmt(at(layer.grad_W, j, i), 3)}`];
+        } else if (forwardHere || ready || l <= rv.forwardTo) {
+          variants = [`w ${fmt(at(P.W, j, i), 3)}`];
+          if (!forwardHere && tier > 1 && !(ready && totalEdges <= TINY_EDGES)) tier = edgesIn(l) <= TINY_EDGES && small ? 6 : null;
+          if (tier === null) continue;
+        } else continue;
+        const a = layout.nodes[l - 1][i];
+        const b = layout.nodes[l][j];
+        add({ id: `edge:${l}:${i}:${j}`, kind: 'edge', cls: 'edge-label', tier, variants, spots: ALONG.map((t) => ({ ...edgePoint(a, b, undefined, t), anchor: 'middle', dy: 'middle' })) });
+      }
+    }
+  }
+  return sortByTier(out);
 }
 
-export function createNetworkLabels() {
-  let labels = [];
-  let loss = null;
-  let many = false;
+function sortByTier(list) {
+  return list.map((c, k) => [c, k]).sort((a, b) => a[0].tier - b[0].tier || a[1] - b[1]).map(([c]) => c);
+}
 
-  function build(svg, layout, edges) {
-    const g = document.createElementNS(SVG, 'g');
-    g.setAttribute('class', 'edge-labels');
-    svg.appendChild(g);
-    many = edges.length > MAX_EDGES_WITH_LABELS;
-    const half = layout.nodeSize / 2;
-    // A third of the way along, so the labels of edges that cross in the middle stay apart.
-    labels = many ? [] : edges.map((e) => {
-      const p = edgePoint(layout.nodes[e.l - 1][e.i], layout.nodes[e.l][e.j], half, 0.33);
-      return { e, t: text(g, 'edge-label', p.x, p.y - 3), last: null };
-    });
-    // Top right, under the layer names: a place no node or edge reaches.
-    loss = { t: text(svg, 'loss-label', layout.width - 8, 32, 'end'), last: null };
-  }
+/** Spots for line 0 or 1 of a node's values: below, beside (right, left), above. */
+function nodeSpots(p, line, isInput, hasName) {
+  const below = { x: p.x, y: p.y + p.h + 2, anchor: 'middle', dy: 'below', stack: line };
+  const above = { x: p.x, y: p.y - p.h - 3, anchor: 'middle', dy: 'above', stack: line - 1 };
+  const right = { x: p.x + p.h + 5, y: p.y, anchor: 'start', dy: 'middle', stack: line - 0.5 };
+  const left = { x: p.x - p.h - 5, y: p.y, anchor: 'end', dy: 'middle', stack: line - 0.5 };
+  if (isInput) return [below, right, above];
+  if (hasName) return [below, left, above];
+  return [below, right, left, above];
+}
 
-  function update(state, traceIn, rv, params) {
-    // While playing, the labels of the last walked step would describe another state.
-    const trace = state.playing ? null : traceIn;
-    const walking = state.phase >= 0;
-    for (const lab of labels) {
-      const { l, i, j } = lab.e;
-      const layer = trace?.layers[l - 1];
-      let s = '';
-      if (layer && rv.update) s = `Δw ${fmt(layer.update_W[j][i], 3)}`;
-      else if (layer && walking && l >= rv.backwardFrom) s = `g ${fmt(layer.grad_W[j][i], 3)}`;
-      else if (labels.length <= MAX_EDGES_WITH_WEIGHTS) s = `w ${fmt(params[l - 1].W[j][i], 3)}`;
-      if (s !== lab.last) lab.t.textContent = lab.last = s;
+/**
+ * Places candidates (labelCandidates): [{id, cls, kind, node, text, x, y, anchor, box: [x0, y0,
+ * x1, y1], font}], the ones that fit. measure(text, kind) -> {w, asc, desc} in px; obstacles:
+ * boxes no text may cover (the nodes); bounds: {width, height}.
+ */
+export function placeLabels(candidates, measure, { width, height, obstacles = [], gap = 1.5 }) {
+  const placed = [];
+  const boxes = obstacles.slice();
+  const free = (b) => {
+    if (b[0] < 1 || b[1] < 1 || b[2] > width - 1 || b[3] > height - 1) return false;
+    for (const o of boxes) if (b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]) return false;
+    return true;
+  };
+  let layerBottom = 0;
+  /** The box of candidate c written as `text` at its first free spot, or null. */
+  const fit = (c, text) => {
+    const m = measure(text, c.kind);
+    const lineH = m.asc + m.desc + 2 * gap + 0.5;
+    for (const s of c.spots) {
+      const sy = s.below === 'layer' ? Math.max(s.y, layerBottom + 2) : s.y;
+      let y;
+      if (s.dy === 'below') y = sy + gap + m.asc + (s.stack ?? 0) * lineH;
+      else if (s.dy === 'above') y = sy - gap - m.desc + (s.stack ?? 0) * lineH;
+      else y = sy + (m.asc - m.desc) / 2 + (s.stack ?? 0) * lineH;
+      const x0 = s.anchor === 'start' ? s.x : s.anchor === 'end' ? s.x - m.w : s.x - m.w / 2;
+      const box = [x0 - gap, y - m.asc - gap, x0 + m.w + gap, y + m.desc + gap];
+      if (free(box)) return { id: c.id, cls: c.cls, kind: c.kind, node: c.node, text, x: s.x, y, anchor: s.anchor, box };
     }
-    if (loss) {
-      let s = '';
-      if (trace && rv.loss && isNum(trace.loss?.total)) {
-        const own = trace.loss.per_sample?.[state.sample];
-        s = `L ${fmt(trace.loss.total, 4)} (batch)${isNum(own) ? ` · ℓ ${fmt(own, 4)} (sample)` : ''}`;
-      } else if (trace && rv.loss) s = 'L non-finite';
-      if (s !== loss.last) loss.t.textContent = loss.last = s;
+    return null;
+  };
+  const accept = (p) => {
+    placed.push(p);
+    boxes.push(p.box);
+    if (p.kind === 'layer') layerBottom = Math.max(layerBottom, p.box[3]);
+  };
+  for (let k = 0; k < candidates.length; k++) {
+    const c = candidates[k];
+    if (c.group) {
+      // A group (the layer names) is written at one length: the longest at which all fit.
+      let end = k;
+      while (end < candidates.length && candidates[end].group === c.group) end++;
+      const members = candidates.slice(k, end);
+      const depth = Math.max(...members.map((m) => m.variants.length));
+      for (let v = 0; v < depth; v++) {
+        const mark = boxes.length;
+        const got = [];
+        for (const [n, m] of members.entries()) {
+          // The last column (the output's, at the border) may shorten its name on its own.
+          const from = Math.min(v, m.variants.length - 1);
+          const tries = n === members.length - 1 ? m.variants.slice(from) : [m.variants[from]];
+          let p = null;
+          for (const t of tries) if ((p = fit(m, t))) break;
+          if (!p) break;
+          got.push(p);
+          boxes.push(p.box);
+        }
+        boxes.length = mark;
+        if (got.length === members.length || v === depth - 1) {
+          // At the shortest length, whichever fit.
+          if (got.length < members.length) for (const m of members) { const p = fit(m, m.variants.at(-1)); if (p) accept(p); }
+          else got.forEach(accept);
+          break;
+        }
+      }
+      k = end - 1;
+      continue;
+    }
+    for (const text of c.variants) {
+      if (!text) continue;
+      const p = fit(c, text);
+      if (p) {
+        accept(p);
+        break;
+      }
     }
   }
+  return placed;
+}
 
-  return { build, update };
+/** Boxes of the nodes (with the bias square at the top-left corner): what no text may cover. */
+export function nodeBoxes(layout) {
+  const out = [];
+  for (const [l, col] of layout.nodes.entries()) {
+    for (const p of col) {
+      const bs = l === 0 ? 0 : Math.max(6, Math.round(p.h * 0.45)) / 2;
+      out.push([p.x - p.h - bs, p.y - p.h - bs, p.x + p.h, p.y + p.h]);
+    }
+  }
+  return out;
+}
+
+/** Names of each column, long to short: "hidden 1 · tanh", "hidden 1", "h1". */
+export function layerNameVariants(L, act, out) {
+  return Array.from({ length: L + 1 }, (_, l) => {
+    if (l === 0) return ['input', 'in'];
+    if (l === L) return out ? [`output · ${out}`, 'output', 'out'] : ['output', 'out'];
+    return [`hidden ${l} · ${act}`, `hidden ${l}`, `h${l}`, `${l}`];
+  });
 }

@@ -1,32 +1,39 @@
 // Where the nodes and edges of the network view go, for a container size. Pure.
 
 /**
- * sizes: units per layer [n0, …, nL]; returns {nodeSize, cols: [x], nodes: [[{x, y}]], width, height}
- * with node centres, leaving room on the left for the input labels and below each node for
- * its values.
+ * sizes: units per layer [n0, …, nL]; returns {nodeSize, halves, cols, nodes: [[{x, y, h}]],
+ * width, height, rowGaps, padT} with node centres and half sides `h`. Each column sizes its
+ * nodes for its own number of units, so the inputs and outputs of a wide network stay large
+ * enough to read; a column of many units gets small squares (colour, no numbers).
  */
-export function layoutNetwork(sizes, width, height, { padL = 86, padR = 56 } = {}) {
-  const padT = 44;
-  const padB = 18;
+export function layoutNetwork(sizes, width, height, { padL = 86, padR = 56, padT = 44, padB = 18 } = {}) {
   const L = sizes.length - 1;
-  const maxUnits = Math.max(1, ...sizes);
   const innerW = Math.max(50, width - padL - padR);
   const innerH = Math.max(50, height - padT - padB);
   const colGap = L > 0 ? innerW / L : innerW;
-  const slot = innerH / maxUnits;
-  const nodeSize = Math.round(Math.max(16, Math.min(64, slot * 0.58, colGap * 0.32)));
-  const rowGap = Math.min(slot, nodeSize * 2.6);
   const cols = sizes.map((_, l) => (L > 0 ? padL + l * colGap : padL + innerW / 2));
   const cy = padT + innerH / 2 - 6;
-  const nodes = sizes.map((n, l) =>
-    Array.from({ length: n }, (_, j) => ({ x: cols[l], y: cy + (j - (n - 1) / 2) * rowGap })),
-  );
-  return { nodeSize, cols, nodes, width, height, rowGap, padT };
+  const halves = [];
+  const rowGaps = [];
+  const nodes = sizes.map((n, l) => {
+    const slot = innerH / Math.max(1, n);
+    // At least 16 px where there is room; never more than the slot (squares do not overlap).
+    const side = Math.max(Math.min(16, slot * 0.8), Math.min(64, slot * 0.58, colGap * 0.32));
+    const size = Math.max(3, Math.round(side));
+    const rowGap = Math.min(slot, size * 2.6);
+    halves.push(size / 2);
+    rowGaps.push(rowGap);
+    return Array.from({ length: n }, (_, j) => ({ x: cols[l], y: cy + (j - (n - 1) / 2) * rowGap, h: size / 2 }));
+  });
+  return { nodeSize: 2 * Math.max(...halves), halves, cols, colGap, nodes, width, height, rowGaps, padT };
 }
 
-/** The S-curve from node a (layer l−1) to node b (layer l): its ends [x1, y1, x2, y2]. */
+/**
+ * The S-curve from node a (layer l−1) to node b (layer l): its ends [x1, y1, x2, y2]. Each node
+ * has its half side `h`; `half` overrides both.
+ */
 export function edgeEnds(a, b, half) {
-  return [a.x + half, a.y, b.x - half, b.y];
+  return [a.x + (half ?? a.h), a.y, b.x - (half ?? b.h), b.y];
 }
 
 /** SVG path of the edge from node a to node b: a cubic Bézier, level at both ends. */
@@ -42,7 +49,35 @@ export function edgePoint(a, b, half, t) {
   return curvePoint(x1, y1, x2, y2, t);
 }
 
-function curvePoint(x1, y1, x2, y2, t) {
+/**
+ * The edge (index into `ends`, 4 numbers per edge) whose curve passes nearest to (x, y), within
+ * `tolerance` pixels vertically, or −1: hit testing for edges drawn on a canvas.
+ */
+export function nearestEdge(ends, x, y, tolerance = 5) {
+  let best = -1;
+  let bestD = tolerance;
+  for (let k = 0; 4 * k < ends.length; k++) {
+    const x1 = ends[4 * k];
+    const x2 = ends[4 * k + 2];
+    if (x < x1 || x > x2) continue;
+    // x(t) grows with t: bisect for the t at x, then compare the curve's y there.
+    let lo = 0;
+    let hi = 1;
+    for (let n = 0; n < 22; n++) {
+      const mid = (lo + hi) / 2;
+      if (curvePoint(x1, ends[4 * k + 1], x2, ends[4 * k + 3], mid).x < x) lo = mid;
+      else hi = mid;
+    }
+    const d = Math.abs(curvePoint(x1, ends[4 * k + 1], x2, ends[4 * k + 3], lo).y - y);
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return best;
+}
+
+export function curvePoint(x1, y1, x2, y2, t) {
   const mx = (x1 + x2) / 2;
   const u = 1 - t;
   return {

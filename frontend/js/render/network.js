@@ -1,21 +1,25 @@
 // The network view: an SVG of nodes, biases and edges over a canvas of heatmap thumbnails.
 // Data in (state), DOM out. Elements are built once per architecture and size; each frame
-// only changes the attributes whose values changed.
+// only changes the attributes whose values changed. A network with many edges is drawn by
+// level of detail: its edges are painted on the canvas (by the edge worker, as while playing),
+// and its edge elements stay as invisible carriers of data-edge and data-weight.
 
 import { full, fmt } from '../format.js';
 import { colorDistance, HALO } from '../colors.js';
 import { edgeStyles, nodeStyles, phaseView } from './edge-styles.js';
-import { edgeEnds, edgePath, layoutNetwork } from './network-layout.js';
+import { edgeEnds, edgePath, layoutNetwork, nearestEdge } from './network-layout.js';
 import { drawThumbnails, thumbnailTiles } from './thumbnails.js';
 import { createEdgeCanvas, VISIBLE_COLOR } from './edge-canvas.js';
-import { createNetworkLabels } from './network-labels.js';
+import { FONTS, labelCandidates, layerNameVariants, nodeBoxes, placeLabels } from './network-labels.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 // Lecture mode's larger numbers need more room beside the input and output columns; a phone's
 // narrow screen needs every pixel for the columns.
-const LECTURE_PADS = { padL: 96, padR: 92 };
+const LECTURE_PADS = { padL: 96, padR: 92, padT: 60 };
 const NARROW_PADS = { padL: 44, padR: 52 };
 const NARROW_PX = 520;
+/** More edges than this: they are painted on the canvas, at rest too (SVG is too slow). */
+export const CANVAS_EDGES = 1200;
 
 function el(name, attrs = {}, parent = null) {
   const e = document.createElementNS(SVG, name);
@@ -40,14 +44,18 @@ export function createNetworkView(container, { onSelect }) {
   const svg = el('svg', { class: 'network-layer network', role: 'group', 'aria-label': 'Network: neurons and weighted connections' });
   container.append(canvas, haloSvg, edgeSvg, svg);
   const edgeCanvas = createEdgeCanvas(container, svg); // paints while training plays
-  const labels = createNetworkLabels();
+  const measureCtx = document.createElement('canvas').getContext('2d');
 
-  let built = null; // {key, layout, edges, nodes}
+  let built = null; // {key, layout, edges, nodes, dense, fonts, texts}
   let pads; // room beside the columns (lecture mode, narrow screens)
   let thumbsKey = null;
   let thumbnailsDrawn = 0; // for the browser benchmark: how often the thumbnails were refreshed
   let size = { w: container.clientWidth, h: container.clientHeight };
   let dirtySize = true;
+  let hover = null; // {layer, unit} under the pointer or keyboard focus: its numbers are shown
+  let lastState = null;
+  let lastInputs = null;
+  let lastView = null;
   new ResizeObserver(() => {
     size = { w: container.clientWidth, h: container.clientHeight };
     dirtySize = true;
@@ -55,6 +63,7 @@ export function createNetworkView(container, { onSelect }) {
   }).observe(container);
   let onResize = null;
 
+  const nodeOf = (t) => t?.closest?.('[data-node]')?.dataset.node.split(':').map(Number);
   container.addEventListener('click', (e) => {
     const edge = e.target.closest('[data-edge],[data-halo]');
     if (edge) {
@@ -62,12 +71,27 @@ export function createNetworkView(container, { onSelect }) {
       onSelect({ kind: 'edge', layer: L, from: i, to: j });
       return;
     }
-    const node = e.target.closest('[data-node]');
+    const node = nodeOf(e.target);
     if (node) {
-      const [L, j] = node.dataset.node.split(':').map(Number);
-      onSelect({ kind: 'node', layer: L, unit: j });
+      onSelect({ kind: 'node', layer: node[0], unit: node[1] });
+      return;
+    }
+    // Edges painted on the canvas: the one under the pointer.
+    if (built?.dense) {
+      const r = container.getBoundingClientRect();
+      const k = nearestEdge(built.ends, e.clientX - r.left, e.clientY - r.top);
+      if (k >= 0) onSelect({ kind: 'edge', layer: built.edges[k].l, from: built.edges[k].i, to: built.edges[k].j });
     }
   });
+  const setHover = (next) => {
+    if (next?.[0] === hover?.layer && next?.[1] === hover?.unit) return;
+    hover = next ? { layer: next[0], unit: next[1] } : null;
+    if (lastState) updateLabels(lastState);
+  };
+  container.addEventListener('pointerover', (e) => setHover(nodeOf(e.target) ?? (e.target.closest?.('.val') ? [hover?.layer, hover?.unit] : null)));
+  container.addEventListener('pointerleave', () => setHover(null));
+  svg.addEventListener('focusin', (e) => setHover(nodeOf(e.target)));
+  svg.addEventListener('focusout', () => setHover(null));
   // Tooltips are written when the pointer arrives, not every frame for every edge.
   let tip = null;
   container.addEventListener('pointerover', (e) => {
@@ -86,16 +110,15 @@ export function createNetworkView(container, { onSelect }) {
     t.appendChild(tip);
   });
   svg.addEventListener('keydown', (e) => {
-    const node = e.target.closest?.('[data-node]');
+    const node = nodeOf(e.target);
     if (node && (e.key === 'Enter' || e.key === ' ')) {
       e.preventDefault();
       e.stopPropagation();
-      const [L, j] = node.dataset.node.split(':').map(Number);
-      onSelect({ kind: 'node', layer: L, unit: j });
+      onSelect({ kind: 'node', layer: node[0], unit: node[1] });
     }
   });
 
-  function build(sizes, names, outNames, layerNames) {
+  function build(sizes, names, outNames, fonts) {
     const layout = layoutNetwork(sizes, size.w, size.h, pads);
     for (const layer of [haloSvg, edgeSvg, svg]) {
       layer.textContent = '';
@@ -103,28 +126,49 @@ export function createNetworkView(container, { onSelect }) {
       put(layer, 'height', String(size.h));
       put(layer, 'viewBox', `0 0 ${size.w} ${size.h}`);
     }
-    const half = layout.nodeSize / 2;
+    let count = 0;
+    for (let l = 1; l < sizes.length; l++) count += sizes[l] * sizes[l - 1];
+    const dense = count > CANVAS_EDGES;
     const haloG = el('g', { class: 'halos' }, haloSvg);
-    const edgeG = el('g', { class: 'edges' }, edgeSvg);
+    // Dense: the edge elements carry their data only; the canvas draws them.
+    const edgeG = el('g', dense ? { class: 'edges', display: 'none' } : { class: 'edges' }, edgeSvg);
     const nodeG = el('g', { class: 'nodes' }, svg);
     const labelG = el('g', { class: 'layer-labels' }, svg);
+    const edgeLabelG = el('g', { class: 'edge-labels' }, svg);
     const edges = [];
+    const ends = new Float64Array(4 * count);
     for (let l = 1; l < sizes.length; l++) {
       for (let j = 0; j < sizes[l]; j++) {
         for (let i = 0; i < sizes[l - 1]; i++) {
           const a = layout.nodes[l - 1][i];
           const b = layout.nodes[l][j];
-          const d = edgePath(a, b, half);
           const id = `${l}:${i}:${j}`;
-          const halo = el('path', { d, class: 'halo', 'data-halo': id, stroke: HALO }, haloG);
-          const path = el('path', { d, class: 'edge', 'data-edge': id, fill: 'none' }, edgeG);
-          edges.push({ l, i, j, d, ends: edgeEnds(a, b, half), path, halo, last: {}, cur: {} });
+          const e = { l, i, j, ends: edgeEnds(a, b), last: {}, cur: {} };
+          ends.set(e.ends, 4 * edges.length);
+          if (dense) e.path = el('path', { class: 'edge', 'data-edge': id }, edgeG);
+          else {
+            const d = edgePath(a, b);
+            e.halo = el('path', { d, class: 'halo', 'data-halo': id, stroke: HALO }, haloG);
+            e.path = el('path', { d, class: 'edge', 'data-edge': id, fill: 'none' }, edgeG);
+          }
+          edges.push(e);
         }
       }
     }
+    const texts = new Map(); // label id -> {t, ox, oy, last}
+    const text = (id, parent, cls, kind, ox = 0, oy = 0) => {
+      const t = el('text', { class: cls }, parent);
+      const [fs, fw] = fonts[kind];
+      t.style.fontSize = `${fs}px`;
+      t.style.fontWeight = String(fw);
+      texts.set(id, { t, ox, oy, cls, last: {} });
+      return t;
+    };
+    const L = sizes.length - 1;
     const nodes = sizes.map((n, l) =>
       Array.from({ length: n }, (_, j) => {
         const p = layout.nodes[l][j];
+        const half = p.h;
         const g = el('g', {
           class: `node${l === 0 ? ' input' : ''}`,
           'data-node': `${l}:${j}`,
@@ -132,41 +176,68 @@ export function createNetworkView(container, { onSelect }) {
           tabindex: '0',
           role: 'button',
         }, nodeG);
-        const label = l === 0 ? `input ${names[j] ?? j}` : l === sizes.length - 1 ? `output ${outNames[j] ?? j}` : `layer ${l} unit ${j}`;
+        const label = l === 0 ? `input ${names[j] ?? j}` : l === L ? `output ${outNames[j] ?? j}` : `layer ${l} unit ${j}`;
         g.setAttribute('aria-label', `${label}: explain`);
-        const frame = el('rect', { class: 'frame', x: -half, y: -half, width: 2 * half, height: 2 * half, rx: 3 }, g);
+        const frame = el('rect', { class: 'frame', x: -half, y: -half, width: 2 * half, height: 2 * half, rx: Math.min(3, half / 2) }, g);
         let bias = null;
         if (l > 0) {
           const bs = Math.max(6, Math.round(half * 0.45));
           bias = el('rect', { class: 'bias', 'data-bias': `${l}:${j}`, x: -half - bs / 2, y: -half - bs / 2, width: bs, height: bs, rx: 1.5 }, g);
         }
-        const fs = Math.max(9, Math.min(12, Math.round(layout.nodeSize * 0.3)));
-        const v1 = el('text', { class: 'val', x: 0, y: half + fs + 1, 'font-size': fs, 'text-anchor': 'middle' }, g);
-        const v2 = el('text', { class: 'val delta', x: 0, y: half + 2 * fs + 3, 'font-size': fs, 'text-anchor': 'middle' }, g);
-        if (l === 0) el('text', { class: 'name', x: -half - 6, y: 4, 'text-anchor': 'end' }, g).textContent = names[j] ?? `x${j + 1}`;
-        if (l === sizes.length - 1 && outNames.length > 1) el('text', { class: 'name', x: half + 6, y: 4 }, g).textContent = outNames[j];
-        return { g, frame, bias, v1, v2, last: {} };
+        // Value lines first (line 0 is the first text.val of a node), then the name.
+        for (let line = 0; line < 3; line++) text(`val:${l}:${j}:${line}`, g, line === 0 ? 'val' : 'val delta', 'val', p.x, p.y);
+        if (l === 0 || (l === L && n > 1)) text(`name:${l}:${j}`, g, 'name', 'name', p.x, p.y);
+        return { g, frame, bias, last: {} };
       }),
     );
-    labels.build(svg, layout, edges);
-    layerNames.forEach((name, l) => {
-      el('text', { class: 'layer-name', x: layout.cols[l], y: 14, 'text-anchor': 'middle' }, labelG).textContent = name;
-    });
-    return { layout, edges, nodes };
+    sizes.forEach((_, l) => text(`layer:${l}`, labelG, 'layer-name', 'layer'));
+    text('loss', svg, 'loss-label', 'loss');
+    const family = getComputedStyle(svg).fontFamily;
+    const widths = new Map();
+    // Text boxes as Chromium lays SVG text out: the advance width and the font's ascent and descent.
+    const measure = (t, kind) => {
+      const [fs, fw] = fonts[kind];
+      const k = `${kind}|${t}`;
+      let m = widths.get(k);
+      if (!m) {
+        measureCtx.font = `${fw} ${fs}px ${family}`;
+        const r = measureCtx.measureText(t);
+        m = { w: r.width, asc: r.fontBoundingBoxAscent ?? fs * 0.93, desc: r.fontBoundingBoxDescent ?? fs * 0.24 };
+        widths.set(k, m);
+      }
+      return m;
+    };
+    return { layout, edges, ends, nodes, dense, fonts, texts, edgeLabelG, measure, obstacles: nodeBoxes(layout), labelsKey: null };
   }
 
   function update(state, now = performance.now()) {
     const { params, scenario } = state;
     if (!params || !scenario) return false;
+    // A render for another part of the page (busy, history, charts) leaves a dense network as
+    // it is: styling its thousands of edges again would cost a frame. (A small one is styled
+    // every time, so an in-place edit and redraw() shows at once.)
+    const inputs = [params, state.trace, state.phase, state.selection, state.colorMode, state.scales, state.playing, state.snapshot, state.lecture, state.scenarioVersion, state.sample, size.w, size.h, dirtySize];
+    if (built?.dense && !lastView?.animating && lastInputs && inputs.every((v, k) => v === lastInputs[k])) return false;
+    lastInputs = inputs;
+    const t0 = performance.now();
+    const animating = paint(state, now);
+    // For the browser benchmark: how long the view's own work takes.
+    performance.measure('network:update', { start: t0, end: performance.now() });
+    return animating;
+  }
+
+  function paint(state, now) {
+    const { params } = state;
     const sizes = [params[0].W[0]?.length ?? 0, ...params.map((p) => p.b.length)];
     const L = sizes.length - 1;
     const names = featureNames(state, sizes[0]);
     const outNames = Array.from({ length: sizes[L] }, (_, k) => (sizes[L] > 1 ? `ŷ${k}` : 'ŷ'));
     const key = `${sizes.join('-')}|${names.join(',')}|${size.w}x${size.h}|${state.scenario.activation}|${state.snapshot?.output_activation ?? state.scenario.output_activation}|${state.lecture ? 'lecture' : ''}`;
     pads = state.lecture ? LECTURE_PADS : size.w < NARROW_PX ? NARROW_PADS : undefined;
+    const fonts = state.lecture ? FONTS.lecture : size.w < NARROW_PX ? FONTS.narrow : FONTS.normal;
     const rebuilt = !built || built.key !== key || dirtySize;
     if (rebuilt) {
-      built = { key, ...build(sizes, names, outNames, layerNames(state, L)) };
+      built = { key, ...build(sizes, names, outNames, fonts), names, outNames, layerNames: layerNames(state, L) };
       dirtySize = false;
       thumbsKey = null;
       canvas.width = Math.round(size.w * devicePixelRatio);
@@ -175,9 +246,13 @@ export function createNetworkView(container, { onSelect }) {
       canvas.style.height = `${size.h}px`;
       edgeCanvas.size(size.w, size.h);
       edgeCanvas.build(built.edges, HALO, built.layout);
+      container.classList.toggle('dense', built.dense);
     }
-    const view = phaseView(state, L, now);
-    const playing = state.playing;
+    const dense = built.dense;
+    // Thin edges where many share a strip: 64 edges between two columns may be 6 px wide, 1024 not.
+    const perStrip = Math.max(1, ...sizes.slice(1).map((n, k) => n * sizes[k]));
+    const view = phaseView(state, L, now, { animate: !dense, maxWidth: Math.max(1, Math.min(6, 6 * Math.sqrt(64 / perStrip))) });
+    const canvasDraws = state.playing || dense;
     const styles = edgeStyles(state, built.edges, view);
     built.edges.forEach((e, k) => {
       const style = styles[k];
@@ -187,8 +262,8 @@ export function createNetworkView(container, { onSelect }) {
         last.w = style.w;
         e.path.setAttribute('data-weight', full(style.w));
       }
-      // While playing, the canvas draws from `cur`; the hidden SVG catches up when play stops.
-      if (playing) return;
+      // While the canvas draws, it draws from `cur`; the hidden SVG catches up when play stops.
+      if (canvasDraws) return;
       if (last.color !== style.color) e.path.setAttribute('stroke', (last.color = style.color));
       if (last.width !== style.width) e.path.setAttribute('stroke-width', String((last.width = style.width)));
       if (last.cls !== style.cls) e.path.setAttribute('class', (last.cls = style.cls));
@@ -197,6 +272,7 @@ export function createNetworkView(container, { onSelect }) {
       if (last.haloW !== style.haloW) e.halo.setAttribute('stroke-width', String((last.haloW = style.haloW)));
       if (last.haloO !== style.haloO) e.halo.setAttribute('stroke-opacity', String((last.haloO = style.haloO)));
     });
+    const playing = state.playing;
     const nodes = nodeStyles(state, sizes, view);
     built.nodes.forEach((layerNodes, l) => {
       layerNodes.forEach((n, j) => {
@@ -216,73 +292,76 @@ export function createNetworkView(container, { onSelect }) {
       });
     });
     const wasPainting = edgeCanvas.active;
-    edgeCanvas.render(state.playing, built.edges, [canvas, haloSvg, edgeSvg]);
+    edgeCanvas.render(canvasDraws, built.edges, [canvas, haloSvg, edgeSvg]);
     // The thumbnails change hands with the drawing: the worker gets them when it starts (or its
     // layout changes) and the canvas at rest when it stops, in this same frame.
     if (edgeCanvas.active !== wasPainting || (rebuilt && edgeCanvas.active)) updateThumbnails(state);
-    lastLabels = { trace: view.trace, rv: view.rv, params, playing: state.playing };
+    lastLabels = { view, params };
+    lastView = view;
     return view.animating;
   }
 
-  // Numbers (node values, edge and loss labels) are written after the frame that moves the
-  // edges: text layout is the costly part of a frame, and the edges matter first. While training
-  // plays, one layer's numbers are written per frame (a new trace comes twice a second): laying
-  // out a hundred SVG texts at once would take a frame of its own.
+  // Numbers and names are written after the frame that moves the edges: text layout is the
+  // costly part of a frame, and the edges matter first. Only what changed is written.
   let lastLabels = null;
-  let labelLayer = 0;
-  let labelsQueued = false;
   function updateLabels(state) {
-    if (!lastLabels || !built || labelsQueued) return;
-    const { trace: traceShown, rv } = lastLabels;
-    labels.update(state, traceShown, rv, lastLabels.params);
-    const sample = state.sample;
-    const layers = built.nodes.length;
-    for (let n = 0; n < layers; n++) {
-      const l = (labelLayer + n) % layers;
-      let wrote = false;
-      built.nodes[l].forEach((node, j) => {
-        let t1 = '';
-        let t2 = '';
-        if (traceShown) {
-          if (l === 0) t1 = fmtVal('x', traceShown.batch?.features?.[sample]?.[j]);
-          else if (l <= rv.forwardTo) {
-            const layer = traceShown.layers[l - 1];
-            t1 = `${fmtVal('z', layer.z?.[sample]?.[j])}  ${fmtVal('a', layer.a?.[sample]?.[j])}`;
-          }
-          if (l > 0 && l >= rv.backwardFrom) t2 = fmtVal('δ', traceShown.layers[l - 1].delta?.[sample]?.[j]);
-        }
-        if (node.last.t1 !== t1) {
-          node.v1.textContent = node.last.t1 = t1;
-          wrote = true;
-        }
-        if (node.last.t2 !== t2) {
-          node.v2.textContent = node.last.t2 = t2;
-          wrote = true;
-        }
-      });
-      if (wrote && state.playing) {
-        labelLayer = (l + 1) % layers;
-        labelsQueued = true;
-        requestAnimationFrame(() => {
-          labelsQueued = false;
-          updateLabels(state);
-        });
-        return;
+    lastState = state;
+    if (!lastLabels || !built) return;
+    const { view, params } = lastLabels;
+    const sel = state.selection;
+    const focus = sel?.kind === 'node' ? { layer: sel.layer, unit: sel.unit } : sel?.kind === 'edge' ? { layer: sel.layer, unit: sel.to } : hover;
+    const key = `${built.key}|${state.phase}|${state.step}|${state.sample}|${state.playing}|${view.trace?.fromStep}|${state.scenarioVersion}|${sel?.kind}:${sel?.layer}:${sel?.unit}:${sel?.from}:${sel?.to}|${focus?.layer}:${focus?.unit}|${view.trace ? 1 : 0}`;
+    if (key === built.labelsKey && view.trace === built.labelsTrace) return;
+    const t0 = performance.now();
+    built.labelsKey = key;
+    built.labelsTrace = view.trace;
+    const sizes = built.nodes.map((n) => n.length);
+    const candidates = labelCandidates({ state, view, layout: built.layout, sizes, params, focus, names: built.names, outNames: built.outNames, layerNames: built.layerNames });
+    const placed = placeLabels(candidates, built.measure, { width: size.w, height: size.h, obstacles: built.obstacles });
+    paintLabels(placed);
+    performance.measure('network:labels', { start: t0, end: performance.now() });
+  }
+
+  function paintLabels(placed) {
+    const seen = new Set();
+    for (const p of placed) {
+      let entry = built.texts.get(p.id);
+      if (!entry && p.kind === 'edge') {
+        const t = el('text', { class: 'edge-label' }, built.edgeLabelG);
+        const [fs, fw] = built.fonts.edge;
+        t.style.fontSize = `${fs}px`;
+        t.style.fontWeight = String(fw);
+        entry = { t, ox: 0, oy: 0, cls: 'edge-label', last: {} };
+        built.texts.set(p.id, entry);
       }
+      if (!entry) continue;
+      seen.add(p.id);
+      const { t, last } = entry;
+      const x = (p.x - entry.ox).toFixed(1);
+      const y = (p.y - entry.oy).toFixed(1);
+      const cls = p.cls ?? entry.cls;
+      if (last.x !== x) t.setAttribute('x', (last.x = x));
+      if (last.y !== y) t.setAttribute('y', (last.y = y));
+      if (last.anchor !== p.anchor) t.setAttribute('text-anchor', (last.anchor = p.anchor));
+      if (last.cls !== cls) t.setAttribute('class', (last.cls = cls));
+      if (last.text !== p.text) t.textContent = last.text = p.text;
+    }
+    for (const [id, entry] of built.texts) {
+      if (!seen.has(id) && entry.last.text) entry.t.textContent = entry.last.text = '';
     }
   }
 
   /**
    * Heatmap thumbnails, drawn apart from the frame-by-frame update; true when it drew. While
-   * training plays, the edge worker gets them as pixel tiles and paints them itself.
+   * the canvas draws (playing, or a dense network), the edge worker gets them as pixel tiles.
    */
   function updateThumbnails(state) {
     if (!built) return false;
-    const playing = state.playing && edgeCanvas.active;
-    const hk = `${built.key}|${state.heatmaps?.step}|${state.heatmaps?.layers?.length}|${state.scales?.heat}|${state.scenarioVersion}|${playing}`;
+    const painting = edgeCanvas.active;
+    const hk = `${built.key}|${state.heatmaps?.step}|${state.heatmaps?.layers?.length}|${state.scales?.heat}|${state.scenarioVersion}|${painting}`;
     if (hk === thumbsKey) return false;
     thumbsKey = hk;
-    if (playing) edgeCanvas.tiles(thumbnailTiles(built.layout, state));
+    if (painting) edgeCanvas.tiles(thumbnailTiles(built.layout, state));
     else drawThumbnails(canvas, built.layout, state);
     thumbnailsDrawn++;
     return true;
@@ -304,10 +383,6 @@ export function createNetworkView(container, { onSelect }) {
   };
 }
 
-function fmtVal(sym, v) {
-  return v === undefined ? '' : `${sym} ${fmt(v, 3)}`;
-}
-
 /** Names of the input columns: the scenario's features (2-D data) or x1…xn. */
 export function featureNames(state, n) {
   const feats = state.scenario?.features ?? state.schema?.properties?.features?.default;
@@ -318,5 +393,5 @@ export function featureNames(state, n) {
 function layerNames(state, L) {
   const act = state.scenario.activation ?? state.schema?.properties?.activation?.default ?? '';
   const out = state.snapshot?.output_activation || state.scenario.output_activation;
-  return Array.from({ length: L + 1 }, (_, l) => (l === 0 ? 'input' : l === L ? `output${out ? ` · ${out}` : ''}` : `hidden ${l} · ${act}`));
+  return layerNameVariants(L, act, out);
 }

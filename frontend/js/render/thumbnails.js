@@ -20,7 +20,6 @@ export function activationOf(state, l, L) {
 export function thumbnailTiles(layout, state) {
   const h = state.heatmaps;
   if (!h) return [];
-  const half = layout.nodeSize / 2;
   const L = layout.nodes.length - 1;
   const tiles = [];
   for (let l = 0; l <= L; l++) {
@@ -35,7 +34,7 @@ export function thumbnailTiles(layout, state) {
       const [lo, hi] = range ?? [-m, m];
       const span = hi - lo || 1;
       const pixels = gridToPixels(units[j], h.nx, h.ny, TABLE, (v) => (v - lo) / span);
-      tiles.push({ x: p.x - half, y: p.y - half, size: 2 * half, nx: h.nx, ny: h.ny, pixels });
+      tiles.push({ x: p.x - p.h, y: p.y - p.h, size: 2 * p.h, nx: h.nx, ny: h.ny, pixels });
     });
   }
   return tiles;
