@@ -76,7 +76,7 @@ export function lrChart(runs) {
 }
 
 /** The key under a compared chart's title: which line style is which run. */
-export const runKey = (runs, dashed) => runs.map(({ name }, k) => ({ tag: tag(k), name, dash: dashed && k > 0, color: dashed ? '#333333' : RUN_COLORS[k] }));
+export const runKey = (runs, { dashed = true, coloured = false } = {}) => runs.map(({ name }, k) => ({ tag: tag(k), name, dash: dashed && k > 0, color: coloured ? RUN_COLORS[k] : '#333333' }));
 
 const FIELD_WORD = { optimizer: 'optimizer', schedule: 'schedule', regularization: 'penalty', clip: 'clipping', batch_size: 'batch' };
 

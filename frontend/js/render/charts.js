@@ -167,8 +167,8 @@ export function createCharts({ loss, grads, lr, logToggle }) {
   ];
   const build = [
     (runs) => lossChart(runs, lossLog), // its legend names each run's train and test lines
-    (runs) => ({ ...gradChart(runs), key: runs.length > 1 ? runKey(runs, true) : null }),
-    (runs) => ({ ...lrChart(runs), key: runs.length > 1 ? runKey(runs, true) : null }),
+    (runs) => ({ ...gradChart(runs), key: runs.length > 1 ? runKey(runs) : null }),
+    (runs) => ({ ...lrChart(runs), key: runs.length > 1 ? runKey(runs, { coloured: true }) : null }),
   ];
 
   for (const [k, el] of [loss, grads, lr].entries()) new ResizeObserver(() => charts[k].resize()).observe(el);
