@@ -61,9 +61,11 @@ export function captionFor(phase, L, ctx = {}) {
   }
   if (p.kind === 'loss') {
     const value = Number.isFinite(ctx.lossValue) ? ` = ${fmt(ctx.lossValue, 4)}` : '';
+    const yHat = ctx.predictions?.length ? ` ŷ = ${vector(ctx.predictions)}` : ' ŷ';
+    const y = ctx.targets?.length ? ` y = ${vector(ctx.targets)}` : ' y';
     return {
       title: `Loss: ${LOSS_FORMULA[ctx.loss] ?? 'ℓ(ŷ, y)'}`,
-      detail: `L = the mean of ℓ over the batch${value}: how far the outputs ŷ are from the targets y.`,
+      detail: `L = the mean of ℓ over the batch${value}: how far the outputs${yHat} are from the targets${y}.`,
     };
   }
   if (p.kind === 'backward') {
@@ -85,7 +87,31 @@ export function captionFor(phase, L, ctx = {}) {
     };
   }
   const lr = Number.isFinite(ctx.lr) ? ` (η = ${fmt(ctx.lr, 4)})` : '';
-  return { title: `Update: ${updateRule(ctx.optimizer)}${lr}`, detail: `Every weight moves against its gradient. Step ${step} now shows the new weights.` };
+  const ex = ctx.example;
+  const moved = ex && Number.isFinite(ex.w) && Number.isFinite(ex.after) ? ` ${ex.name}: ${fmt(ex.w, 4)} → ${fmt(ex.after, 4)}.` : '';
+  return { title: `Update: ${updateRule(ctx.optimizer)}${lr}`, detail: `Every weight moves against its gradient.${moved} Step ${step} now shows the new weights.` };
+}
+
+const vector = (v) => (v.length === 1 ? fmt(v[0], 4) : `(${v.map((x) => fmt(x, 4)).join(', ')})`);
+
+/**
+ * The numbers a caption quotes, from a trace (session.traceOf) for traced sample `sample`:
+ * {predictions (ŷ), targets (y), example: {name, w, after}}, the example being the selected
+ * weight, else the first weight of the output layer (w5 of the classic worked example).
+ */
+export function captionNumbers(trace, sample = 0, selection = null) {
+  const layers = trace?.layers;
+  if (!layers?.length) return {};
+  const out = layers.at(-1);
+  const sel = selection?.kind === 'edge' ? selection : { layer: layers.length, from: 0, to: 0 };
+  const layer = layers[sel.layer - 1];
+  const w = layer?.W?.[sel.to]?.[sel.from];
+  const after = layer?.W_after?.[sel.to]?.[sel.from];
+  return {
+    predictions: out.a?.[sample],
+    targets: trace.batch?.targets?.[sample],
+    example: w === undefined ? null : { name: `w${sel.to}←${sel.from} of layer ${sel.layer}`, w, after },
+  };
 }
 
 const slope = ([, d]) => (d === '1' ? '1' : `${d}(z)`);
