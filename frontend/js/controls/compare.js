@@ -54,8 +54,8 @@ export function bindCompare(root, store, sessions, { api, afterFrame }) {
   const outWrap = h('div', { cls: 'output-wrap', attrs: { id: 'output-b' } });
   const metricsB = h('p', { cls: 'metrics run-b', testid: 'compare-output-metrics' });
   const figB = h('figure', { cls: 'output-run', testid: 'compare-output', attrs: { 'data-run': 'b' } }, nameB, outWrap, metricsB);
+  // In the page only while comparing: the page's own output view stays the one output canvas.
   figB.hidden = true;
-  pair?.appendChild(figB);
   const outputB = createOutputView(outWrap, { onAddPoint: () => {} });
   const nameOfA = () => a.scenario?.title ?? 'this scenario';
   const nameOfB = () => a.compareLabel ?? b.scenario?.title ?? 'compared scenario';
@@ -67,6 +67,7 @@ export function bindCompare(root, store, sessions, { api, afterFrame }) {
     pane.hidden = false;
     labelA.hidden = false;
     figB.hidden = false;
+    pair?.appendChild(figB);
     if (nameA) nameA.hidden = false;
     document.body.classList.add('compare');
     label.textContent = `B · ${text ?? scenario.title ?? 'compared scenario'}`;
@@ -89,6 +90,7 @@ export function bindCompare(root, store, sessions, { api, afterFrame }) {
     pane.hidden = true;
     labelA.hidden = true;
     figB.hidden = true;
+    figB.remove();
     if (nameA) nameA.hidden = true;
     document.body.classList.remove('compare');
     store.set({ compare: null, compareLabel: null });
