@@ -103,6 +103,10 @@ export function createSessionGroup(lead) {
     get followers() {
       return [...followers];
     },
+    /** The phase of the session that sets the pace: what a link's `phase` counts (API.md). */
+    get pacePhase() {
+      return pacer().state.phase;
+    },
     /** Adds a session that follows the lead from now on (with the lead's limits). */
     add(session) {
       if (limits) session.setLimits(limits);

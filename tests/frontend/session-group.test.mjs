@@ -95,3 +95,20 @@ test('a deeper session that joins takes the lead’s kind of phase', async () =>
   await group.follow(b);
   assert.deepEqual([b.state.step, kind(b)], [1, 'loss']);
 });
+
+test('a link counts the deeper run\'s phases: pacePhase, and walking that many shows the same view', async () => {
+  const a = await started(1);
+  const b = await started(3);
+  const group = createSessionGroup(a);
+  group.add(b);
+  await group.follow(b);
+  for (let n = 0; n < 4; n++) await group.nextPhase();
+  await group.whenIdle();
+  const view = [group.pacePhase, a.state.phase, b.state.phase];
+  assert.equal(group.pacePhase, b.state.phase, 'the deeper run sets the phase a link keeps');
+  // restoring: the group back at the step, then walked pacePhase + 1 times
+  await group.goTo(a.state.step);
+  for (let q = 0; q <= view[0]; q++) await group.nextPhase();
+  await group.whenIdle();
+  assert.deepEqual([group.pacePhase, a.state.phase, b.state.phase], view);
+});

@@ -65,6 +65,8 @@ export function bindUrlSync({ store, sessions, compare, lecture }) {
       if (key === 'scenario') continue; // a short link may leave it out (urlOf)
       view[key] = url.kind === 'scenario' ? state[key] && (await pack(state[key])) : state[key];
     }
+    // In compare mode the phase counts the deeper run's phases; restoring walks the group.
+    if (state === store.state && sessions.pacePhase !== undefined) view.phase = sessions.pacePhase;
     if (state.playing) view.phase = -1;
     return view;
   }
