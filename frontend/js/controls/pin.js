@@ -38,7 +38,7 @@ export function bindPin(root, store) {
       shown = key;
       button.setAttribute('aria-pressed', String(pinned));
       const here = tracedRows(state.trace)[state.sample];
-      button.textContent = pinned ? `📌 row ${state.row}` : '📌 pin';
+      button.textContent = pinned ? `row ${state.row} pinned ✕` : 'pin row';
       button.title = pinned
         ? `Row ${state.row} of the data is pinned: shown whenever a batch holds it. Click to unpin.`
         : `Pin this sample's data row${here === undefined ? '' : ` (row ${here})`}, so that the same row is shown at every step`;
