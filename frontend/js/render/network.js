@@ -54,6 +54,7 @@ export function createNetworkView(container, { onSelect }) {
   let dirtySize = true;
   let hover = null; // {layer, unit} under the pointer or keyboard focus: its numbers are shown
   let lastState = null;
+  let edgeData = null; // the hidden carriers of a dense network's data-edge and data-weight
   let lastInputs = null;
   let lastView = null;
   new ResizeObserver(() => {
@@ -104,7 +105,7 @@ export function createNetworkView(container, { onSelect }) {
     } else {
       const id = t.dataset.edge ?? t.dataset.halo;
       const [l, i, j] = id.split(':');
-      const w = edgeSvg.querySelector(`[data-edge="${id}"]`)?.dataset.weight;
+      const w = container.querySelector(`[data-edge="${id}"]`)?.dataset.weight;
       tip.textContent = `w${j}←${i} of layer ${l} = ${fmt(Number(w), 6)} (click to explain)`;
     }
     t.appendChild(tip);
@@ -130,8 +131,17 @@ export function createNetworkView(container, { onSelect }) {
     for (let l = 1; l < sizes.length; l++) count += sizes[l] * sizes[l - 1];
     const dense = count > CANVAS_EDGES;
     const haloG = el('g', { class: 'halos' }, haloSvg);
-    // Dense: the edge elements carry their data only; the canvas draws them.
-    const edgeG = el('g', dense ? { class: 'edges', display: 'none' } : { class: 'edges' }, edgeSvg);
+    const edgeG = el('g', { class: 'edges' }, edgeSvg);
+    // Dense: the edges' elements carry their data only (the canvas draws them), as plain hidden
+    // HTML elements: writing thousands of attributes on SVG paths costs a frame.
+    edgeData?.remove();
+    edgeData = null;
+    if (dense) {
+      edgeData = document.createElement('div');
+      edgeData.className = 'edge-data';
+      edgeData.hidden = true;
+      container.appendChild(edgeData);
+    }
     const nodeG = el('g', { class: 'nodes' }, svg);
     const labelG = el('g', { class: 'layer-labels' }, svg);
     const edgeLabelG = el('g', { class: 'edge-labels' }, svg);
@@ -145,7 +155,11 @@ export function createNetworkView(container, { onSelect }) {
           const id = `${l}:${i}:${j}`;
           const e = { l, i, j, ends: edgeEnds(a, b), last: {}, cur: {} };
           ends.set(e.ends, 4 * edges.length);
-          if (dense) e.path = el('path', { class: 'edge', 'data-edge': id }, edgeG);
+          if (dense) {
+            e.path = document.createElement('i');
+            e.path.dataset.edge = id;
+            edgeData.appendChild(e.path);
+          }
           else {
             const d = edgePath(a, b);
             e.halo = el('path', { d, class: 'halo', 'data-halo': id, stroke: HALO }, haloG);

@@ -17,7 +17,7 @@ export function activationOf(state, l, L) {
  * The thumbnails of every unit as pixel tiles: [{x, y, size, nx, ny, pixels}] (top-left corner
  * and side in CSS pixels, RGBA row 0 at the top), from the state's heatmaps.
  */
-export function thumbnailTiles(layout, state) {
+export function thumbnailTiles(layout, state, dpr = globalThis.devicePixelRatio || 1) {
   const h = state.heatmaps;
   if (!h) return [];
   const L = layout.nodes.length - 1;
@@ -33,11 +33,23 @@ export function thumbnailTiles(layout, state) {
       const m = l === 0 ? Math.max(1e-9, maxAbs(units[j])) : 0;
       const [lo, hi] = range ?? [-m, m];
       const span = hi - lo || 1;
-      const pixels = gridToPixels(units[j], h.nx, h.ny, TABLE, (v) => (v - lo) / span);
-      tiles.push({ x: p.x - p.h, y: p.y - p.h, size: 2 * p.h, nx: h.nx, ny: h.ny, pixels });
+      // A small square needs no more points than its pixels: every k-th of the grid.
+      const k = Math.max(1, Math.floor(h.nx / Math.max(8, Math.ceil(2 * p.h * dpr))));
+      const [grid, nx, ny] = k > 1 ? subsample(units[j], h.nx, h.ny, k) : [units[j], h.nx, h.ny];
+      const pixels = gridToPixels(grid, nx, ny, TABLE, (v) => (v - lo) / span);
+      tiles.push({ x: p.x - p.h, y: p.y - p.h, size: 2 * p.h, nx, ny, pixels });
     });
   }
   return tiles;
+}
+
+/** Every k-th point of an nx × ny grid (row-major), in both directions: [grid, nx, ny]. */
+export function subsample(grid, nx, ny, k) {
+  const mx = Math.ceil(nx / k);
+  const my = Math.ceil(ny / k);
+  const out = new Float32Array(mx * my);
+  for (let r = 0; r < my; r++) for (let c = 0; c < mx; c++) out[r * mx + c] = grid[r * k * nx + c * k];
+  return [out, mx, my];
 }
 
 /** Draws tiles (thumbnailTiles) on a 2-D context whose transform maps CSS pixels. */
