@@ -200,6 +200,10 @@ def test_the_inspector_neither_halves_the_network_nor_clips_a_formula(chromium, 
         for node in ["2:5", "3:0"]:
             page.locator(f"[data-node='{node}']").dispatch_event("click")
             idle(page)
+            # KaTeX is loaded when first needed: wait until every formula is typeset.
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('#inspector .formula')].every(f => f.querySelector('.katex-html'))"
+            )
             formulas = page.evaluate(FORMULAS_JS)
             assert formulas, node
             for f in formulas:

@@ -208,7 +208,9 @@ export function placeLabels(candidates, measure, { width, height, obstacles = []
       else if (s.dy === 'above') y = sy - gap - m.desc + (s.stack ?? 0) * lineH;
       else y = sy + (m.asc - m.desc) / 2 + (s.stack ?? 0) * lineH;
       const x0 = s.anchor === 'start' ? s.x : s.anchor === 'end' ? s.x - m.w : s.x - m.w / 2;
-      const box = [x0 - gap, y - m.asc - gap, x0 + m.w + gap, y + m.desc + gap];
+      // Column names keep a word's space apart, so that two of them never read as one.
+      const side = c.kind === 'layer' ? Math.max(gap, m.asc * 0.35) : gap;
+      const box = [x0 - side, y - m.asc - gap, x0 + m.w + side, y + m.desc + gap];
       if (free(box)) return { id: c.id, cls: c.cls, kind: c.kind, node: c.node, text, x: s.x, y, anchor: s.anchor, box };
     }
     return null;
