@@ -18,6 +18,7 @@ from .api.addresses import router as addresses_router
 from .api.body import BodyGuard
 from .api.cached import CachedAnswers, ResponseCache
 from .api.cached import router as cached_router
+from .api.compression import AnswerCompression
 from .api.links import RateLimiter
 from .api.links import page_router as link_page_router
 from .api.links import router as links_router
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(link_page_router)
     app.add_middleware(CachedAnswers, cache=app.state.response_cache)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AnswerCompression)
     app.add_middleware(SecurityHeaders)
 
     app.include_router(cached_router)

@@ -141,6 +141,9 @@ def main() -> None:
         print("\n## Browser")
         sys.stdout.flush()
         subprocess.run([sys.executable, "-m", "tests.bench.browser_bench"], check=False)
+    print("\n## Page weight")
+    sys.stdout.flush()
+    subprocess.run([sys.executable, "-m", "tests.bench.page_weight"], check=False)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ gzip form) in a bounded LRU, so a class stepping through the same link costs one
 
 from __future__ import annotations
 
-import gzip
 import re
 import threading
 from collections import OrderedDict
@@ -34,11 +33,11 @@ from ..schemas import (
     StepResponse,
 )
 from ..storage import ID_RE, StoreError
+from .compression import CACHED_LEVEL, GZIP_MIN_BYTES, accepts_gzip, pack
 from .links import LinkId, not_found, store_unavailable
 from .responses import dumps
 
 IMMUTABLE = "public, max-age=31536000, immutable"
-GZIP_MIN_BYTES = 2048
 # Validated scenarios of links remembered at most (the least recently added are forgotten first).
 MAX_KNOWN_SCENARIOS = 4096
 
@@ -134,7 +133,9 @@ class CachedAnswers:
             status, body = 304, b""
         else:
             out.append((b"content-type", b"application/json"))
-            if packed is not None and b"gzip" in headers.get(b"accept-encoding", b""):
+            if packed is not None and accepts_gzip(
+                headers.get(b"accept-encoding", b"").decode("latin-1")
+            ):
                 body = packed
                 out.append((b"content-encoding", b"gzip"))
         out.append((b"content-length", str(len(body)).encode()))
@@ -191,7 +192,7 @@ async def _serve(request: Request, link_id: str, kind: str, params: dict[str, An
                 trainer.heatmaps, sc, params["step"], params["resolution"]
             )
         body = dumps(result)
-        packed = gzip.compress(body, 5) if len(body) >= GZIP_MIN_BYTES else None
+        packed = pack(body, CACHED_LEVEL) if len(body) >= GZIP_MIN_BYTES else None
         tag = ",".join(f"{k}={val}" for k, val in sorted(params.items()))
         etag = f'"e{ENGINE_VERSION}-f{sc.format_version}-{link_id}-{kind}-{tag}"'
         hit = (etag, body, packed)
@@ -200,7 +201,7 @@ async def _serve(request: Request, link_id: str, kind: str, params: dict[str, An
     headers = {"etag": etag, "cache-control": IMMUTABLE, "vary": "accept-encoding"}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
-    if packed is not None and "gzip" in request.headers.get("accept-encoding", ""):
+    if packed is not None and accepts_gzip(request.headers.get("accept-encoding", "")):
         headers["content-encoding"] = "gzip"
         return Response(packed, media_type="application/json", headers=headers)
     return Response(body, media_type="application/json", headers=headers)

@@ -2,7 +2,7 @@
 // typeset with KaTeX. Every number shown comes from the API; nothing is recomputed here except
 // the one product δ·a of the selected sample's term (written out next to the batch mean).
 
-import { katex } from '../vendor.js';
+import { loadKatex } from '../vendor.js';
 import { fmt, full, isNum, tex } from '../format.js';
 import { edgeNumbers, nodeNumbers, tracedSamples } from '../trace.js';
 import { featureNames } from './network.js';
@@ -14,7 +14,11 @@ const MAX_TERMS = 10;
 function math(parent, src) {
   const div = document.createElement('div');
   div.className = 'formula';
-  katex.render(`\\displaystyle ${src}`, div, { throwOnError: false, displayMode: false, output: 'htmlAndMathml' });
+  div.textContent = src; // the TeX source, until KaTeX has loaded (the first formula only)
+  loadKatex().then(
+    (katex) => katex.render(`\\displaystyle ${src}`, div, { throwOnError: false, displayMode: false, output: 'htmlAndMathml' }),
+    () => {}, // KaTeX did not load: the source stays
+  );
   parent.appendChild(div);
   return div;
 }
