@@ -2,7 +2,7 @@
 // mode, of both: the two runs are at the same kind of phase (session-group.js), so the caption
 // names what each computes, and says when the shallower one holds its last layer. Pure.
 
-import { captionFor, updateRule } from '../captions.js';
+import { captionFor, captionNumbers, updateRule } from '../captions.js';
 import { phaseList } from '../phases.js';
 import { effectiveScenario } from '../events.js';
 import { fmt } from '../format.js';
@@ -20,6 +20,8 @@ function contextOf(state) {
     lr: t?.lr,
     lossValue: t?.loss?.total,
     outputs: state.params?.at(-1)?.b?.length,
+    // ŷ and y of the sample shown, one weight's old and new value (the selected edge's)
+    ...captionNumbers(t, state.sample, state.selection),
   };
 }
 
