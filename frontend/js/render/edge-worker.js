@@ -23,6 +23,8 @@ import { drawTiles } from './thumbnails.js';
 
 const NONFINITE_DASH = [4, 3];
 const HAIRLINE = 1; // at most this wide, an edge is stroked (thin strokes are cheap)
+const DENSE_EDGES = 1200; // above this many edges, only the strongest glows are drawn
+const MAX_DENSE_HALOS = 96;
 let canvas = null;
 let ctx = null;
 let ends = new Float64Array(0);
@@ -41,6 +43,20 @@ let full = true; // everything must be painted
 let thumbsDirty = false; // the node columns must be painted
 let dirty = null; // Uint8Array of layers to paint
 
+/**
+ * The glows worth drawing: all of them on an ordinary network; on a dense one (thousands of
+ * edges, where glows on every edge are a smear and cost a software rasterizer hundreds of
+ * milliseconds) the MAX_DENSE_HALOS strongest.
+ */
+function haloThreshold(h) {
+  const n = centre.length;
+  if (n <= DENSE_EDGES) return 0;
+  const o = new Float32Array(n);
+  for (let k = 0; k < n; k++) o[k] = h[2 * k + 1] > 0 ? h[2 * k + 1] : 0;
+  o.sort();
+  return o[Math.max(0, n - MAX_DENSE_HALOS)];
+}
+
 function drawHalos(h) {
   const g = halos.getContext('2d');
   g.setTransform(1, 0, 0, 1, 0, 0);
@@ -48,9 +64,10 @@ function drawHalos(h) {
   g.setTransform(dpr, 0, 0, dpr, 0, 0);
   g.lineCap = 'round';
   g.strokeStyle = haloColor;
+  const least = haloThreshold(h);
   for (let k = 0; k < centre.length; k++) {
     const o = h[2 * k + 1];
-    if (!(o > 0)) continue;
+    if (!(o > 0) || o < least) continue;
     g.globalAlpha = o;
     g.lineWidth = h[2 * k];
     g.stroke(centre[k]);
