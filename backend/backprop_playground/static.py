@@ -57,10 +57,14 @@ class PackedFiles:
         self.items: dict[str, tuple[int, int, bytes]] = {}
         self.lock = threading.Lock()
 
-    def get(self, path: str, mtime_ns: int, size: int) -> bytes:
+    def peek(self, path: str, mtime_ns: int, size: int) -> bytes | None:
         hit = self.items.get(path)
-        if hit is not None and hit[:2] == (mtime_ns, size):
-            return hit[2]
+        return hit[2] if hit is not None and hit[:2] == (mtime_ns, size) else None
+
+    def get(self, path: str, mtime_ns: int, size: int) -> bytes:
+        hit = self.peek(path, mtime_ns, size)
+        if hit is not None:
+            return hit
         with open(path, "rb") as f:
             packed = pack(f.read(), STATIC_LEVEL)
         with self.lock:
@@ -104,9 +108,9 @@ class CachedStatic(StaticFiles):
         if scope["method"] == "GET" and "range" not in Headers(scope=scope):
             st = response.stat_result
             assert st is not None  # StaticFiles passes the stat it made
-            packed = await run_in_threadpool(
-                self.packed.get, str(response.path), st.st_mtime_ns, st.st_size
-            )
+            key = (str(response.path), st.st_mtime_ns, st.st_size)
+            # compressing (once) reads the file and takes a while: not on the event loop
+            packed = self.packed.peek(*key) or await run_in_threadpool(self.packed.get, *key)
         return negotiated(scope, response, packed)
 
 
@@ -120,9 +124,17 @@ def build_id(frontend: Path, lockfile: Path) -> str:
     return digest.hexdigest()[:12]
 
 
+def site_file(frontend: Path, vendor: Path, path: str) -> Path:
+    """The file a site path names: `vendor/...` in node_modules, the rest in frontend/."""
+    if path.startswith("vendor/"):
+        return vendor / path.removeprefix("vendor/")
+    return frontend / path
+
+
 def module_graph(frontend: Path, vendor: Path, entry: str = ENTRY) -> list[str]:
     """The site paths (`js/api.js`, `vendor/uplot/dist/uPlot.esm.js`) of every module `entry`
-    imports statically, directly or not, in the order they are first reached. Vendor modules
+    imports statically, directly or not, largest first: the browser fetches them over a few
+    connections, so the longest transfer starts first rather than ending last. Vendor modules
     are listed but not read (their imports, if any, are found by the browser)."""
     seen: list[str] = []
     todo = [entry]
@@ -137,15 +149,11 @@ def module_graph(frontend: Path, vendor: Path, entry: str = ENTRY) -> list[str]:
             if not spec.startswith("."):
                 continue  # bare names and absolute URLs are not ours to resolve
             target = posixpath.normpath(posixpath.join(posixpath.dirname(path), spec))
-            exists = (
-                (vendor / target.removeprefix("vendor/")).is_file()
-                if target.startswith("vendor/")
-                else (frontend / target).is_file()
-            )
-            if exists and target not in seen and target != entry:
+            known = target in seen or target == entry
+            if not known and site_file(frontend, vendor, target).is_file():
                 seen.append(target)
                 todo.append(target)
-    return seen
+    return sorted(seen, key=lambda path: -site_file(frontend, vendor, path).stat().st_size)
 
 
 def page_html(settings: Settings, build: str) -> str:

@@ -23,7 +23,7 @@ from tests.e2e.harness import launch, running_server
 LATENCY_MS = 40
 BYTES_PER_SECOND = 10_000_000 // 8  # 10 Mbit/s
 IDLE_MS = 500
-REPEATS = 3
+REPEATS = 5
 TARGET_KB = 400
 TARGET_DRAW_MS = 1000
 
