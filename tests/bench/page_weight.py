@@ -16,6 +16,7 @@ from __future__ import annotations
 import statistics
 import time
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 from tests.e2e.harness import launch, running_server
@@ -40,6 +41,13 @@ DRAW_PROBE_JS = """(() => {
 def cold_open(browser, base: str) -> dict:
     """One cold open of `/`: bytes, requests (with the largest), time to draw the network."""
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    try:
+        return _measure_open(context, base)
+    finally:
+        context.close()
+
+
+def _measure_open(context, base: str) -> dict:
     context.add_init_script(DRAW_PROBE_JS)
     page = context.new_page()
     cdp = context.new_cdp_session(page)
@@ -78,7 +86,8 @@ def cold_open(browser, base: str) -> dict:
     context.on("request", started)
     context.on("requestfinished", finished)
     context.on("requestfailed", failed)
-    page.goto(f"{base}/")
+    page.set_default_timeout(60_000)
+    page.goto(f"{base}/", wait_until="commit")
     page.wait_for_function("() => window.playground && window.playground.ready")
     page.evaluate("window.playground.ready")
     page.wait_for_function("() => window.__networkDrawn !== undefined")
@@ -88,7 +97,6 @@ def cold_open(browser, base: str) -> dict:
             raise RuntimeError(f"network never idle: {[r.url for r in pending]}")
         page.wait_for_timeout(50)
     drawn_ms = page.evaluate("window.__networkDrawn")
-    context.close()
     largest = sorted(sizes.values(), reverse=True)[:5]
     return {
         "bytes": sum(n for n, _ in sizes.values()),
@@ -102,12 +110,20 @@ def measure(repeats: int = REPEATS) -> list[dict]:
     with running_server() as base, sync_playwright() as p:
         browser = launch(p)
         cold_open(browser, base)  # the server's first answers (kernels, precompression) warm up
-        runs = [cold_open(browser, base) for _ in range(repeats)]
+        runs = []
+        for _ in range(repeats):
+            try:
+                runs.append(cold_open(browser, base))
+            except PlaywrightTimeout as err:  # a stalled open is reported, not hidden
+                print(f"  a cold open stalled: {str(err).splitlines()[0]}")
         browser.close()
     return runs
 
 
 def report(runs: list[dict]) -> None:
+    if not runs:
+        print("Cold open of /: every open stalled, no figures")
+        return
     kb = statistics.median(r["bytes"] for r in runs) / 1000
     requests = statistics.median(r["requests"] for r in runs)
     draws = sorted(r["drawn_ms"] for r in runs)
