@@ -18,10 +18,10 @@ XOR_A = "XOR with 2-2-1"
 XOR_B = "no hidden layer"
 # Okabe–Ito and Paul Tol's bright, muted and vibrant schemes: colour-blind-safe categorical colours.
 SAFE = {
-    *"#000000 #E69F00 #56B4E9 #009E73 #F0E442 #0072B2 #D55E00 #CC79A7".split(),
-    *"#4477AA #EE6677 #228833 #CCBB44 #66CCEE #AA3377 #BBBBBB".split(),
-    *"#332288 #88CCEE #44AA99 #117733 #999933 #DDCC77 #CC6677 #882255 #AA4499".split(),
-    *"#0077BB #33BBEE #009988 #EE7733 #CC3311 #EE3377".split(),
+    *["#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"],
+    *["#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB"],
+    *["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499"],
+    *["#0077BB", "#33BBEE", "#009988", "#EE7733", "#CC3311", "#EE3377"],
 }
 
 
@@ -180,7 +180,7 @@ def test_a_lecture_link_on_a_phone_gets_the_phone_layout(chromium, server_url):
             " return [r.left, r.right, r.top, r.bottom]; })"
         )
         assert len(titles) == 3
-        for (l1, r1, t1, b1), (l2, r2, t2, b2) in zip(titles, titles[1:], strict=False):
+        for (_l1, r1, t1, b1), (l2, _r2, t2, b2) in zip(titles, titles[1:], strict=False):
             assert r1 <= l2 or b1 <= t2 or b2 <= t1, f"layer titles overlap: {titles}"
         # Settings: one button, and the open settings never cover Share.
         page.get_by_test_id("panel-toggle").click()

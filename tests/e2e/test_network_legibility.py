@@ -9,7 +9,13 @@ import pytest
 
 from tests.e2e.harness import api, idle, open_playground
 
-SIZES = [(1920, 1080, False), (1366, 768, False), (1024, 768, False), (1024, 768, True), (390, 844, False)]
+SIZES = [
+    (1920, 1080, False),
+    (1366, 768, False),
+    (1024, 768, False),
+    (1024, 768, True),
+    (390, 844, False),
+]
 
 # Every text drawn in the network view with its box on screen. The edge canvas (used for large
 # networks and while playing) paints lines and thumbnails only, never text, so these are all.
@@ -51,10 +57,17 @@ def check_legible(page, where: str, lecture: bool) -> list[dict]:
     items, (vx0, vy0, vx1, vy1) = texts(page)
     assert overlaps(items) == [], f"{where}: overlapping texts"
     for t in items:
-        inside = t["x0"] >= vx0 - 0.5 and t["x1"] <= vx1 + 0.5 and t["y0"] >= vy0 - 0.5 and t["y1"] <= vy1 + 0.5
+        inside = (
+            t["x0"] >= vx0 - 0.5
+            and t["x1"] <= vx1 + 0.5
+            and t["y0"] >= vy0 - 0.5
+            and t["y1"] <= vy1 + 0.5
+        )
         assert inside, f"{where}: {t['text']!r} runs out of the network view"
         if lecture and any(c.isdigit() for c in t["text"]):
-            assert t["px"] >= 20 - 1e-6, f"{where}: {t['text']!r} is {t['px']:.1f} px in lecture mode"
+            assert t["px"] >= 20 - 1e-6, (
+                f"{where}: {t['text']!r} is {t['px']:.1f} px in lecture mode"
+            )
     return items
 
 
@@ -70,7 +83,9 @@ def mid_size(page) -> dict:
 
 def worked_example(page) -> None:
     # Through the session: lecture mode and phones hide the preset menu.
-    scenario = page.evaluate("async () => (await (await fetch('/api/v1/presets/worked-example')).json()).scenario")
+    scenario = page.evaluate(
+        "async () => (await (await fetch('/api/v1/presets/worked-example')).json()).scenario"
+    )
     load(page, scenario)
     assert page.evaluate("window.playground.scenario.title") == "The classic worked example"
 
@@ -89,7 +104,9 @@ def walk(page, where: str, lecture: bool) -> dict[str, list[dict]]:
 
 
 @pytest.mark.parametrize(("width", "height", "lecture"), SIZES, ids=lambda v: str(v))
-def test_no_two_texts_of_the_network_overlap_in_any_phase(chromium, server_url, width, height, lecture):
+def test_no_two_texts_of_the_network_overlap_in_any_phase(
+    chromium, server_url, width, height, lecture
+):
     page = open_playground(chromium, server_url, width, height)
     try:
         if lecture:
@@ -149,7 +166,10 @@ def test_the_largest_network_has_an_element_per_unit_and_per_weight(chromium, se
         s = {**s, "hidden_layers": [32] * 8}
         if columns == 64:
             rows = [[((r * 7 + c * 13) % 21 - 10) / 10 for c in range(64)] for r in range(100)]
-            s["dataset"] = {"kind": "points", "points": {"inputs": rows, "labels": [r % 2 for r in range(100)]}}
+            s["dataset"] = {
+                "kind": "points",
+                "points": {"inputs": rows, "labels": [r % 2 for r in range(100)]},
+            }
             s.pop("features", None)
         load(page, s)
         sizes = [columns] + [32] * 8 + [1]
@@ -158,7 +178,11 @@ def test_the_largest_network_has_an_element_per_unit_and_per_weight(chromium, se
         assert page.locator("#network [data-edge][data-weight]").count() == n_edges
         page.get_by_test_id("step").click()
         idle(page)
-        params = api(server_url, "snapshot", {"scenario": page.evaluate("window.playground.scenario"), "step": 1})["params"]
+        params = api(
+            server_url,
+            "snapshot",
+            {"scenario": page.evaluate("window.playground.scenario"), "step": 1},
+        )["params"]
         shown = page.evaluate(
             "() => Object.fromEntries([...document.querySelectorAll('#network [data-edge]')].map(e => [e.dataset.edge, Number(e.dataset.weight)]))"
         )
@@ -190,7 +214,9 @@ FORMULAS_JS = """() => {
 
 
 @pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080), (390, 844)])
-def test_the_inspector_neither_halves_the_network_nor_clips_a_formula(chromium, server_url, width, height):
+def test_the_inspector_neither_halves_the_network_nor_clips_a_formula(
+    chromium, server_url, width, height
+):
     page = open_playground(chromium, server_url, width, height)
     try:
         s = page.evaluate("window.playground.scenario")
@@ -210,7 +236,10 @@ def test_the_inspector_neither_halves_the_network_nor_clips_a_formula(chromium, 
                 assert not f["clipped"] and f["right"] <= f["inside"], (node, f)
         after = page.locator("#network").bounding_box()
         if width > 600:  # beside the network: it keeps its height and most of its area
-            assert after["width"] * after["height"] >= 0.6 * before["width"] * before["height"], (before, after)
+            assert after["width"] * after["height"] >= 0.6 * before["width"] * before["height"], (
+                before,
+                after,
+            )
             assert after["height"] >= 0.9 * before["height"], (before, after)
         else:
             assert after["height"] >= 0.95 * before["height"]
