@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from backprop_playground.engine import Run, codes, kernels
+from backprop_playground.engine import Run, codes, evaluation, kernels
 from backprop_playground.engine.state import make_work
 from backprop_playground.engine.tuples import Data as KernelData
 from backprop_playground.schemas import Scenario
@@ -141,7 +141,7 @@ def test_whole_network_gradient(arch, act, head, reg, train_biases, seed):
     work = make_work(lay, rows.size, 1)
 
     def total_loss(theta):
-        return kernels.batch_total_loss(theta, run.net, state.hyper, data, rows, rows.size, work)
+        return evaluation.batch_total_loss(theta, run.net, state.hyper, data, rows, rows.size, work)
 
     analytic = np.zeros(lay.n_params)
     for layer, entry in enumerate(trace["layers"], start=1):

@@ -3,6 +3,9 @@
 The maths, slowly: `tests/reference/simple_net.py` writes the same network in plain Python, one
 sample and one weight at a time, and the engine matches it to 1e-10.
 
+Beside them: `dense.py` (the small products over a batch), `optim.py` (the update rules),
+`evaluation.py` (whole-set evaluation, the gradient check's loss).
+
 Every route computes training states with these functions, so their numbers are bit-identical:
 `train_steps` runs many updates in one compiled loop, and a traced update calls the very same
 `one_step` once and reads the intermediates it left in its `Work` buffers. The arguments come in
@@ -35,135 +38,11 @@ from .codes import (
     SOFTMAX,
     TANH,
 )
+from .dense import _matmul_batch, _mean_outer
 from .optim import apply_optimizer, clip, lr_at, regularization
 from .tuples import Data, Hyper, Net, Params, Record, StepResult, Work, biases, units, weights
 
 SATURATED = 0.01  # a sigmoid/tanh unit is saturated when |f'(z)| < this for every sample
-
-# ---------------------------------------------------------------- small dense products
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _matmul_batch(M, x, nb, out, transpose):
-    """out[r, s] = sum_c M[r, c] x[c, s] for s < nb (M^T when `transpose`), summed from 0.0
-    in the order of c.
-
-    Four samples at a time, each with its own running sum, so the sums are those of the plain
-    loop bit for bit and the four chains overlap.
-    """
-    if transpose:
-        n_c, n_r = M.shape
-    else:
-        n_r, n_c = M.shape
-    for r in range(n_r):
-        s = 0
-        while s + 4 <= nb:
-            o0 = 0.0
-            o1 = 0.0
-            o2 = 0.0
-            o3 = 0.0
-            for c in range(n_c):
-                m = M[c, r] if transpose else M[r, c]
-                o0 += m * x[c, s]
-                o1 += m * x[c, s + 1]
-                o2 += m * x[c, s + 2]
-                o3 += m * x[c, s + 3]
-            out[r, s] = o0
-            out[r, s + 1] = o1
-            out[r, s + 2] = o2
-            out[r, s + 3] = o3
-            s += 4
-        while s < nb:
-            o = 0.0
-            for c in range(n_c):
-                m = M[c, r] if transpose else M[r, c]
-                o += m * x[c, s]
-            out[r, s] = o
-            s += 1
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _dot_batch(x, y, nb):
-    """sum_s x[s] y[s] with four interleaved partial sums (a fixed order, so reproducible)."""
-    a0 = 0.0
-    a1 = 0.0
-    a2 = 0.0
-    a3 = 0.0
-    s = 0
-    while s + 3 < nb:
-        a0 += x[s] * y[s]
-        a1 += x[s + 1] * y[s + 1]
-        a2 += x[s + 2] * y[s + 2]
-        a3 += x[s + 3] * y[s + 3]
-        s += 4
-    while s < nb:
-        a0 += x[s] * y[s]
-        s += 1
-    return (a0 + a1) + (a2 + a3)
-
-
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _dot_batch4(x, y0, y1, y2, y3, nb):
-    """`_dot_batch(x, y_q, nb)` for four y_q at once: the same partial sums in the same order,
-    with each x[s] loaded once."""
-    p00 = p01 = p02 = p03 = 0.0
-    p10 = p11 = p12 = p13 = 0.0
-    p20 = p21 = p22 = p23 = 0.0
-    p30 = p31 = p32 = p33 = 0.0
-    s = 0
-    while s + 3 < nb:
-        x0, x1, x2, x3 = x[s], x[s + 1], x[s + 2], x[s + 3]
-        p00 += x0 * y0[s]
-        p01 += x1 * y0[s + 1]
-        p02 += x2 * y0[s + 2]
-        p03 += x3 * y0[s + 3]
-        p10 += x0 * y1[s]
-        p11 += x1 * y1[s + 1]
-        p12 += x2 * y1[s + 2]
-        p13 += x3 * y1[s + 3]
-        p20 += x0 * y2[s]
-        p21 += x1 * y2[s + 1]
-        p22 += x2 * y2[s + 2]
-        p23 += x3 * y2[s + 3]
-        p30 += x0 * y3[s]
-        p31 += x1 * y3[s + 1]
-        p32 += x2 * y3[s + 2]
-        p33 += x3 * y3[s + 3]
-        s += 4
-    while s < nb:
-        xs = x[s]
-        p00 += xs * y0[s]
-        p10 += xs * y1[s]
-        p20 += xs * y2[s]
-        p30 += xs * y3[s]
-        s += 1
-    return (
-        (p00 + p01) + (p02 + p03),
-        (p10 + p11) + (p12 + p13),
-        (p20 + p21) + (p22 + p23),
-        (p30 + p31) + (p32 + p33),
-    )
-
-
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _mean_outer(delta, a_prev, nb, grad_W):
-    """grad_W[j, i] = mean_s delta[j, s] a_prev[i, s] (each sum as `_dot_batch` makes it)."""
-    n_in = a_prev.shape[0]
-    for j in range(delta.shape[0]):
-        dj = delta[j]
-        i = 0
-        while i + 4 <= n_in:
-            y0, y1, y2, y3 = a_prev[i], a_prev[i + 1], a_prev[i + 2], a_prev[i + 3]
-            g0, g1, g2, g3 = _dot_batch4(dj, y0, y1, y2, y3, nb)
-            grad_W[j, i] = g0 / nb
-            grad_W[j, i + 1] = g1 / nb
-            grad_W[j, i + 2] = g2 / nb
-            grad_W[j, i + 3] = g3 / nb
-            i += 4
-        while i < n_in:
-            grad_W[j, i] = _dot_batch(dj, a_prev[i], nb) / nb
-            i += 1
-
 
 # ---------------------------------------------------------------- forward and loss
 
@@ -482,81 +361,3 @@ def train_steps(
         if result.diverged:
             break
     return done, nb, result
-
-
-# ---------------------------------------------------------------- evaluation
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def evaluate(theta, net: Net, hyper: Hyper, F, Y, rows, threshold, work: Work, alive):
-    """Mean data loss and number of correct predictions over `rows`, in chunks of the
-    buffers' width; `alive` [2, U] gets, per unit, 1 where some row gives a != 0 ([0]) and
-    where some row gives |f'(z)| >= 0.01 ([1]) (a unit without is dead or saturated on them).
-
-    A prediction is correct when, with one output, y^ and y fall on the same side of
-    `threshold`, and with several, argmax y^ = argmax y.
-    """
-    L = net.sizes.shape[0] - 1
-    Z, A, FP = work.Z, work.A, work.FP
-    z, a = units(net, Z, L), units(net, A, L)
-    K = z.shape[0]
-    chunk = Z.shape[1]
-    n = rows.shape[0]
-    total = 0.0
-    correct = 0
-    for start in range(0, n, chunk):
-        nb = min(chunk, n - start)
-        sub = rows[start : start + nb]
-        forward(theta, net, hyper, F, sub, nb, Z, A, FP)
-        total += output_loss(hyper.loss, z, a, Y, sub, nb, work.loss_s)
-        for u in range(net.uoff[1], net.uoff[L]):  # the hidden units
-            for s in range(nb):
-                if A[u, s] != 0.0:
-                    alive[0, u] = 1.0
-                if abs(FP[u, s]) >= SATURATED:
-                    alive[1, u] = 1.0
-        for s in range(nb):
-            r = sub[s]
-            if K == 1:
-                if (a[0, s] > threshold) == (Y[r, 0] > threshold):
-                    correct += 1
-            else:
-                best_p = 0
-                best_y = 0
-                for k in range(1, K):
-                    if a[k, s] > a[best_p, s]:
-                        best_p = k
-                    if Y[r, k] > Y[r, best_y]:
-                        best_y = k
-                if best_p == best_y:
-                    correct += 1
-    return total / max(n, 1), correct
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def batch_total_loss(theta, net: Net, hyper: Hyper, data: Data, rows, nb, work: Work):
-    """Total loss (data + regularization) of one batch: the function `gradcheck` differentiates."""
-    L = net.sizes.shape[0] - 1
-    Z, A, FP = work.Z, work.A, work.FP
-    forward(theta, net, hyper, data.F, rows, nb, Z, A, FP)
-    z, a = units(net, Z, L), units(net, A, L)
-    data_loss = output_loss(hyper.loss, z, a, data.Y, rows, nb, work.loss_s)
-    return data_loss / nb + regularization(theta, net.wmask, hyper, work.GR)
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def numeric_gradient(params: Params, net: Net, hyper: Hyper, data: Data, rows, nb, h, work, out):
-    """Central differences (L(theta + h e_p) - L(theta - h e_p)) / 2h for every trainable p
-    (NaN for the others). `params.theta` is restored after each probe."""
-    theta = params.theta
-    for p in range(theta.shape[0]):
-        if params.mask[p] == 0.0:
-            out[p] = math.nan
-            continue
-        keep = theta[p]
-        theta[p] = keep + h
-        plus = batch_total_loss(theta, net, hyper, data, rows, nb, work)
-        theta[p] = keep - h
-        minus = batch_total_loss(theta, net, hyper, data, rows, nb, work)
-        theta[p] = keep
-        out[p] = (plus - minus) / (2.0 * h)

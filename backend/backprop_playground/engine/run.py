@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import kernels, trace
+from . import evaluation, kernels, optim, trace
 from .datasets import Data, build, encode, feature_matrix, feature_names
 from .errors import ScenarioError
 from .events import apply_events, check_events, merge_settings
@@ -172,9 +172,9 @@ class Run:
         train = self.train_rows(state)
         test = np.ascontiguousarray(self.data.test_rows)
         work = make_work(self.layout, max(1, min(512, max(train.size, test.size))), 1)
-        reg = kernels.regularization(state.theta, self.wmask, state.hyper, work.GR)
+        reg = optim.regularization(state.theta, self.wmask, state.hyper, work.GR)
         alive = np.zeros((2, self.layout.n_units))
-        tr_loss, tr_ok = kernels.evaluate(
+        tr_loss, tr_ok = evaluation.evaluate(
             state.theta, self.net, state.hyper, self.F, self.Y, train, self.threshold, work, alive
         )
         result: dict[str, Any] = {
@@ -185,7 +185,7 @@ class Run:
             "units": self._unit_health(alive),
         }
         if test.size:
-            te_loss, te_ok = kernels.evaluate(
+            te_loss, te_ok = evaluation.evaluate(
                 state.theta,
                 self.net,
                 state.hyper,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import kernels
+from . import evaluation
 from .state import State, make_work
 from .tuples import Data as KernelData
 
@@ -122,7 +122,7 @@ def gradcheck(run: Run, state: State) -> dict[str, Any]:
     scratch = make_work(lay, nb, 1)
     params = state.copy().params  # probed in place, restored after each probe
     data = KernelData(run.F, run.Y, rows, run.seed)
-    kernels.numeric_gradient(
+    evaluation.numeric_gradient(
         params, run.net, state.hyper, data, rows, nb, GRADCHECK_H, scratch, numeric
     )
     trainable = state.mask != 0
