@@ -41,7 +41,7 @@ export const FIELDS = [
   { key: 'history', default: null, doc: 'charts.js series (history.js)' },
   // Playing, choices and messages
   { key: 'playing', default: false },
-  { key: 'speed', default: 1, doc: 'updates per frame (or a negative number of epochs per frame, playback.js)' },
+  { key: 'speed', default: -1, doc: 'updates per frame (or a negative number of epochs per frame, playback.js); one epoch a frame solves the default data set in about two seconds' },
   { key: 'selection', default: null, doc: "{kind: 'node', layer, unit} | {kind: 'edge', layer, from, to}" },
   { key: 'predicting', default: false, doc: 'predict, then reveal: the update is held back (lecture.js)' },
   { key: 'formVersion', default: 0, doc: 'bumped to show the form’s values in force again after a refused change' },

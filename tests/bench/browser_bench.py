@@ -10,7 +10,8 @@
    (and per 5 s window, to show the spread on a shared machine), the share of frames over
    25 ms, epochs per frame and heatmap refreshes per second, from requestAnimationFrame
    timestamps inside the page.
-3. Step on the largest network the form allows (8 hidden layers of 32 units) and on 64 input
+3. Play from a fresh open for 5 s with the default speed: the test accuracy reached.
+4. Step on the largest network the form allows (8 hidden layers of 32 units) and on 64 input
    columns (explicit points): click Step -> frame drawn, p50 and p95.
 Targets: step p50 <= 16 ms; play >= 55 fps median, p95 <= 25 ms, >= 1 epoch/frame,
 heatmaps >= 10/s; a Step on the largest network and on 64 columns within 150 ms.
@@ -98,6 +99,20 @@ def bench_big_step(page, scenario: dict, clicks: int = 15) -> tuple[list[float],
     return drawn, painted
 
 
+def bench_first_play(browser, base: str, seconds: float = 5.0) -> dict:
+    """A fresh open, Play pressed at once, paused after `seconds`: the test accuracy reached."""
+    page = open_playground(browser, base)
+    try:
+        page.get_by_test_id("play").click()
+        page.wait_for_timeout(seconds * 1000)
+        page.get_by_test_id("play").click()
+        idle(page)
+        snap = page.evaluate("window.playground.state.snapshot")
+        return {"step": page.evaluate("window.playground.step"), **snap["metrics"]}
+    finally:
+        page.context.close()
+
+
 def bench_play(page) -> dict:
     scenario = page.evaluate("window.playground.scenario")
     scenario["hidden_layers"] = [8] * 6
@@ -173,6 +188,11 @@ def main() -> None:
                     f"  -> edges painted (canvas worker): p50 {statistics.median(painted):.1f} ms,"
                     f" p95 {pct(painted, 0.95):.1f} ms, max {max(painted):.1f} ms"
                 )
+        first = bench_first_play(browser, base)
+        print(
+            f"Play from a fresh open, 5 s: step {first['step']}, test accuracy "
+            f"{first['test_accuracy']:.3f} (target >= 0.90), test loss {first['test_loss']:.4f}"
+        )
         page.goto(f"{base}/")
         ready(page)
         play = bench_play(page)
