@@ -99,31 +99,35 @@ def judge(
             f"Try {_lower_lr(lr)}.",
         )
 
-    if dead:
-        for j in range(len(dead[0])):
-            layer = j + 1
-            if _mostly(row[j] for row in dead):
+    act = "tanh" if hidden_act == "tanh" else "sigmoid"
+    layer_problems = (
+        (
+            "dead_layer",
+            dead,
+            "is dead: each outputs 0 for every training sample, so no gradient flows back "
+            "through it and it cannot recover.",
+            "Large updates pushed every unit's z below 0 (ReLU's slope there is 0).",
+            "leaky ReLU, or He initialization",
+        ),
+        (
+            "saturated_layer",
+            saturated,
+            f"is saturated: {act}'(z) < 0.01 for every training sample, so gradients through "
+            "it shrink a hundredfold.",
+            "Its weights grew large, so every z sits on the flat ends of the curve.",
+            "Xavier initialization, or ReLU units",
+        ),
+    )
+    for kind, rows, what, cause, also in layer_problems:
+        for j in range(len(rows[0]) if rows else 0):
+            if _mostly(row[j] for row in rows):
+                layer = j + 1
                 warn(
-                    "dead_layer",
+                    kind,
                     layer,
-                    f"Every unit of hidden layer {layer} is dead: each outputs 0 for every "
-                    "training sample, so no gradient flows back through it and it cannot "
-                    "recover.",
-                    "Large updates pushed every unit's z below 0 (ReLU's slope there is 0).",
-                    f"Try {_lower_lr(lr)}, leaky ReLU, or He initialization.",
-                )
-    if saturated:
-        act = "tanh" if hidden_act == "tanh" else "sigmoid"
-        for j in range(len(saturated[0])):
-            layer = j + 1
-            if _mostly(row[j] for row in saturated):
-                warn(
-                    "saturated_layer",
-                    layer,
-                    f"Every unit of hidden layer {layer} is saturated: {act}'(z) < 0.01 for "
-                    "every training sample, so gradients through it shrink a hundredfold.",
-                    "Its weights grew large, so every z sits on the flat ends of the curve.",
-                    f"Try {_lower_lr(lr)}, Xavier initialization, or ReLU units.",
+                    f"Every unit of hidden layer {layer} {what}",
+                    cause,
+                    f"Try {_lower_lr(lr)}, {also}.",
                 )
 
     if grad_norms and n_layers >= 3:

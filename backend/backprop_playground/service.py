@@ -249,7 +249,8 @@ class Trainer:
     ) -> dict[str, Any]:
         """The answer's training health (see `health.judge`): the state's units over the whole
         training set, and `grad_norms` (per layer) of the latest updates the answer covers."""
-        start = entry.metrics_at(self.state_at(key, entry, 0))
+        # step 0's metrics are computed once per run; only then is its state needed
+        start = entry.metrics.get(0) or entry.metrics_at(self.state_at(key, entry, 0))
         units = entry.metrics_at(state)["units"]
         run = entry.run
         return judge(

@@ -53,7 +53,7 @@ export const FIELDS = [
 ];
 
 /** The traced rows of the update on screen (the trace's per-sample rows). */
-const tracedRows = (trace) => {
+export const tracedRows = (trace) => {
   const rows = trace?.batch?.indices ?? [];
   const n = trace?.layers?.[0]?.z?.length ?? rows.length;
   return rows.slice(0, n);

@@ -2,10 +2,7 @@
 // (its numbers change because the network learned, not because another row was picked). The
 // row is the link's optional `r`; state.js derives the sample shown from it.
 
-const tracedRows = (trace) => {
-  const rows = trace?.batch?.indices ?? [];
-  return rows.slice(0, trace?.layers?.[0]?.z?.length ?? rows.length);
-};
+import { tracedRows } from '../state.js';
 
 export function bindPin(root, store) {
   const select = root.querySelector('#sample');
