@@ -18,12 +18,14 @@ from .api.addresses import router as addresses_router
 from .api.body import BodyGuard
 from .api.cached import CachedAnswers, ResponseCache
 from .api.cached import router as cached_router
+from .api.classes import router as classes_router
 from .api.compression import AnswerCompression
 from .api.links import RateLimiter
 from .api.links import page_router as link_page_router
 from .api.links import router as links_router
 from .api.responses import error_response
 from .api.routes import router
+from .api.thumbnails import router as thumbnails_router
 from .engine import ScenarioError
 from .presets import PRESETS
 from .service import RequestError, Trainer
@@ -160,6 +162,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(links_router)
     app.include_router(addresses_router)
     app.include_router(link_page_router)
+    app.include_router(thumbnails_router)
+    app.include_router(classes_router)
     app.add_middleware(CachedAnswers, cache=app.state.response_cache)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(AnswerCompression)
