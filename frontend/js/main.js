@@ -21,6 +21,7 @@ import { bindPresets } from './controls/presets.js';
 import { bindExport } from './controls/export.js';
 import { bindPoints } from './controls/points.js';
 import { bindShareAndTeach } from './teach.js';
+import { bindLiveClass } from './controls/live-class.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -61,6 +62,7 @@ const presets = bindPresets($('#presets'), store, sessions);
 bindPlayback(document, store, sessions, { act: (action) => teach.act(action) });
 bindExport(document, store, network);
 const teach = bindShareAndTeach({ store, sessions, api, points, afterFrame });
+const live = bindLiveClass({ store, sessions, api, teach, root: $('#class-tools') });
 $('#inspector-close').addEventListener('click', () => select(null));
 
 let stepAtClick = null;
@@ -84,6 +86,7 @@ function render(state, keys) {
   health.update(state);
   pin.update(state);
   teach.update(state, keys);
+  live.update(state, keys);
   $('#inspector').classList.toggle('has-selection', !!state.selection);
   const measure = stepAtClick !== null && state.step !== stepAtClick;
   if (measure) stepAtClick = null;
@@ -130,6 +133,7 @@ teach.compare.store.subscribe(render);
 
 window.playground = {
   teach,
+  live,
   get scenario() {
     return store.state.scenario;
   },
@@ -165,7 +169,8 @@ async function start() {
   });
   store.set({ openapi, schema, presets: presetList });
   // The view the address names (a fragment or a short link), else the API's default scenario.
-  if (!(await teach.openInitial())) await sessions.loadScenario(defaultsFor(schema));
+  const opened = (await live.openInitial()) || (await teach.openInitial());
+  if (!opened) await sessions.loadScenario(defaultsFor(schema));
   await sessions.whenIdle();
 }
 
