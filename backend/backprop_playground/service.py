@@ -207,7 +207,7 @@ class Trainer:
         return {
             "step": step,
             "epoch": step / run.batches_per_epoch(state),
-            "params": run.params(state.theta),
+            "params": run.params(state.theta, state),
             "metrics": _metrics(entry.metrics_at(state)),
             "diverged": state.diverged_at is not None,
             "diverged_at_step": state.diverged_at,

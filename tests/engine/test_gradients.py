@@ -141,7 +141,10 @@ def test_whole_network_gradient(arch, act, head, reg, train_biases, seed):
     work = make_work(lay, rows.size, 1)
 
     def total_loss(theta):
-        return evaluation.batch_total_loss(theta, run.net, state.hyper, data, rows, rows.size, work)
+        params = state.params._replace(theta=theta)
+        return evaluation.batch_total_loss(
+            params, run.net, state.hyper, data, rows, rows.size, work, state.step
+        )
 
     analytic = np.zeros(lay.n_params)
     for layer, entry in enumerate(trace["layers"], start=1):

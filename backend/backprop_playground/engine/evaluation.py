@@ -12,10 +12,11 @@ from .tuples import Data, Hyper, Net, Params, Work, units
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def evaluate(theta, net: Net, hyper: Hyper, F, Y, rows, threshold, work: Work, alive):
+def evaluate(params: Params, net: Net, hyper: Hyper, F, Y, rows, threshold, work: Work, alive):
     """Mean data loss and number of correct predictions over `rows`, in chunks of the
-    buffers' width; `alive` [2, U] gets, per unit, 1 where some row gives a != 0 ([0]) and
-    where some row gives |f'(z)| >= 0.01 ([1]) (a unit without is dead or saturated on them).
+    buffers' width, in eval mode (running statistics, no dropout); `alive` [2, U] gets, per
+    unit, 1 where some row gives a != 0 ([0]) and where some row gives |f'| >= 0.01 ([1]) (a
+    unit without is dead or saturated on them).
 
     A prediction is correct when, with one output, y^ and y fall on the same side of
     `threshold`, and with several, argmax y^ = argmax y.
@@ -31,7 +32,7 @@ def evaluate(theta, net: Net, hyper: Hyper, F, Y, rows, threshold, work: Work, a
     for start in range(0, n, chunk):
         nb = min(chunk, n - start)
         sub = rows[start : start + nb]
-        forward(theta, net, hyper, F, sub, nb, Z, A, FP)
+        forward(params, net, hyper, F, sub, nb, work, 0, False)
         total += output_loss(hyper.loss, z, a, Y, sub, nb, work.loss_s)
         for u in range(net.uoff[1], net.uoff[L]):  # the hidden units
             for s in range(nb):
@@ -58,20 +59,21 @@ def evaluate(theta, net: Net, hyper: Hyper, F, Y, rows, threshold, work: Work, a
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def batch_total_loss(theta, net: Net, hyper: Hyper, data: Data, rows, nb, work: Work):
-    """Total loss (data + regularization) of one batch: the function `gradcheck` differentiates."""
+def batch_total_loss(params: Params, net: Net, hyper: Hyper, data: Data, rows, nb, work: Work, k):
+    """Total loss (data + regularization) of update k's batch in training mode (batch
+    statistics, update k's dropout masks; the running statistics are not touched): the function
+    `gradcheck` differentiates."""
     L = net.sizes.shape[0] - 1
-    Z, A, FP = work.Z, work.A, work.FP
-    forward(theta, net, hyper, data.F, rows, nb, Z, A, FP)
-    z, a = units(net, Z, L), units(net, A, L)
+    forward(params, net, hyper, data.F, rows, nb, work, k, True)
+    z, a = units(net, work.Z, L), units(net, work.A, L)
     data_loss = output_loss(hyper.loss, z, a, data.Y, rows, nb, work.loss_s)
-    return data_loss / nb + regularization(theta, net.wmask, hyper, work.GR)
+    return data_loss / nb + regularization(params.theta, net.wmask, hyper, work.GR)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def numeric_gradient(params: Params, net: Net, hyper: Hyper, data: Data, rows, nb, h, work, out):
+def numeric_gradient(params: Params, net: Net, hyper: Hyper, data: Data, rows, nb, k, h, work, out):
     """Central differences (L(theta + h e_p) - L(theta - h e_p)) / 2h for every trainable p
-    (NaN for the others). `params.theta` is restored after each probe."""
+    (NaN for the others), L of update k's batch. `params.theta` is restored after each probe."""
     theta = params.theta
     for p in range(theta.shape[0]):
         if params.mask[p] == 0.0:
@@ -79,8 +81,8 @@ def numeric_gradient(params: Params, net: Net, hyper: Hyper, data: Data, rows, n
             continue
         keep = theta[p]
         theta[p] = keep + h
-        plus = batch_total_loss(theta, net, hyper, data, rows, nb, work)
+        plus = batch_total_loss(params, net, hyper, data, rows, nb, work, k)
         theta[p] = keep - h
-        minus = batch_total_loss(theta, net, hyper, data, rows, nb, work)
+        minus = batch_total_loss(params, net, hyper, data, rows, nb, work, k)
         theta[p] = keep
         out[p] = (plus - minus) / (2.0 * h)

@@ -28,6 +28,47 @@ def merge_settings(settings: dict, changes: dict) -> dict:
     return merged
 
 
+def single_sample_batch(n_train: int, batch_size: int) -> bool:
+    """Whether some batch of an epoch holds one sample (the last one is n mod b when short)."""
+    b = min(batch_size, n_train)
+    last = n_train - (-(-n_train // b) - 1) * b
+    return b == 1 or last == 1
+
+
+def check_batches(run: Run) -> None:
+    """With normalization, refuse a scenario whose batches would ever hold a single sample: at
+    the start, or after the events of any step (batch_size changes, added points)."""
+    if not run.normalized:
+        return
+
+    def refuse(loc: tuple[str | int, ...], n_train: int, batch_size: int) -> None:
+        b = min(batch_size, n_train)
+        which = "every batch" if b == 1 else "the last batch of each epoch"
+        raise ScenarioError(
+            loc,
+            f"batch normalization needs at least 2 samples in every batch: a batch size of "
+            f"{batch_size} on {n_train} training rows leaves {which} with 1 sample",
+        )
+
+    n_train = int(run.data.train_rows.size)
+    batch_size = int(run.initial_settings["batch_size"])
+    if single_sample_batch(n_train, batch_size):
+        refuse(("batch_size",), n_train, batch_size)
+    events = run.events
+    loc: tuple[str | int, ...] | None = None  # the latest change at this step
+    for n, ev in enumerate(events):
+        if ev["kind"] == "add_points":
+            n_train += len(ev["inputs"])
+            loc = ("events", n, "inputs")
+        elif ev["kind"] == "set" and ev["changes"].get("batch_size") is not None:
+            batch_size = int(ev["changes"]["batch_size"])
+            loc = ("events", n, "changes", "batch_size")
+        if n + 1 == len(events) or events[n + 1]["step"] != ev["step"]:
+            if loc is not None and single_sample_batch(n_train, batch_size):
+                refuse(loc, n_train, batch_size)
+            loc = None
+
+
 def check_events(run: Run) -> None:
     """Refuse events that cannot apply to this run (422 naming the event's field)."""
     L = run.layout.n_layers
@@ -84,7 +125,7 @@ def check_events(run: Run) -> None:
 def apply_events(run: Run, state: State) -> None:
     """Apply every event at `state.step` (the state after that many updates)."""
     layout = run.layout
-    theta, mask, m1, m2 = state.params
+    theta, mask, m1, m2 = state.params.theta, state.mask, state.params.m1, state.params.m2
     while state.next_event < len(run.events):
         ev = run.events[state.next_event]
         if ev["step"] > state.step:

@@ -23,24 +23,34 @@ class Layout:
     uoff: np.ndarray  # [L+1] offset of layer l's units in Z, A, DA, D
     n_params: int
     n_units: int
+    goff: np.ndarray  # [L+1] offset of gamma_l (beta_l follows), -1 for layers not normalized
+    pend: np.ndarray  # [L+1] end of layer l's parameters
 
     @classmethod
-    def of(cls, sizes: list[int]) -> Layout:
+    def of(cls, sizes: list[int], normalized: bool = False) -> Layout:
+        """W_l, b_l (and gamma_l, beta_l of every hidden layer when `normalized`), layer by
+        layer; without normalization the layout is the one it always was."""
         L = len(sizes) - 1
         woff = np.zeros(L + 1, dtype=np.int64)
         boff = np.zeros(L + 1, dtype=np.int64)
         uoff = np.zeros(L + 1, dtype=np.int64)
+        goff = np.full(L + 1, -1, dtype=np.int64)
+        pend = np.zeros(L + 1, dtype=np.int64)
         p = 0
         for layer in range(1, L + 1):
             woff[layer] = p
             p += sizes[layer] * sizes[layer - 1]
             boff[layer] = p
             p += sizes[layer]
+            if normalized and layer < L:
+                goff[layer] = p
+                p += 2 * sizes[layer]
+            pend[layer] = p
         u = 0
         for layer in range(L + 1):
             uoff[layer] = u
             u += sizes[layer]
-        return cls(np.asarray(sizes, dtype=np.int64), woff, boff, uoff, p, u)
+        return cls(np.asarray(sizes, dtype=np.int64), woff, boff, uoff, p, u, goff, pend)
 
     @property
     def n_layers(self) -> int:
@@ -56,6 +66,23 @@ class Layout:
         o = int(self.boff[layer])
         return theta[o : o + int(self.sizes[layer])]
 
+    def normalized(self, layer: int) -> bool:
+        return bool(self.goff[layer] >= 0)
+
+    def gamma(self, theta: np.ndarray, layer: int) -> np.ndarray:
+        o = int(self.goff[layer])
+        return theta[o : o + int(self.sizes[layer])]
+
+    def beta(self, theta: np.ndarray, layer: int) -> np.ndarray:
+        n = int(self.sizes[layer])
+        o = int(self.goff[layer]) + n
+        return theta[o : o + n]
+
+    def unit_values(self, v: np.ndarray, layer: int) -> np.ndarray:
+        """Layer l's entries of a per-unit [U] (or [k, U]) array."""
+        o = int(self.uoff[layer])
+        return v[..., o : o + int(self.sizes[layer])]
+
     def units(self, M: np.ndarray, layer: int) -> np.ndarray:
         """Layer l's units of a unit-major [U, batch] buffer, as [batch, units]."""
         o = int(self.uoff[layer])
@@ -63,7 +90,9 @@ class Layout:
 
     def net(self) -> Net:
         """The kernels' view of this layout."""
-        return Net(self.sizes, self.woff, self.boff, self.uoff, self.weight_mask())
+        return Net(
+            self.sizes, self.woff, self.boff, self.uoff, self.weight_mask(), self.goff, self.pend
+        )
 
     def weight_mask(self) -> np.ndarray:
         wmask = np.zeros(self.n_params)
@@ -105,10 +134,14 @@ def resolve_head(scenario: dict, data: Data) -> tuple[str, str, int]:
     return out_act, loss, width
 
 
-def hyper_of(settings: dict, hidden_act: str, out_act: str, loss: str) -> Hyper:
+def hyper_of(
+    settings: dict, hidden_act: str, out_act: str, loss: str, normalization: dict
+) -> Hyper:
     """The kernels' `Hyper` for the settings in force (the scenario's fully-defaulted optimizer,
-    schedule, regularization, clip and batch size, with the `set` events so far merged in)."""
+    schedule, regularization, clip, batch size and dropout, with the `set` events so far merged
+    in) and the scenario's normalization (fixed for the run)."""
     opt = settings["optimizer"]
+    drop = settings["dropout"]
     sched = settings["schedule"]
     reg = settings["regularization"]
     clip = settings["clip"]
@@ -140,6 +173,11 @@ def hyper_of(settings: dict, hidden_act: str, out_act: str, loss: str) -> Hyper:
         min_lr=float(sched["min_lr"]),
         warmup_steps=float(sched["warmup_steps"]),
         max_lr=float(sched["max_lr"]),
+        norm=1 if normalization["kind"] == "batch" else 0,
+        bn_momentum=float(normalization["momentum"]),
+        bn_eps=float(normalization["eps"]),
+        drop_rate=float(drop["rate"]),
+        drop_seed=int(drop["seed"]),
     )
 
 
@@ -148,9 +186,13 @@ def initial_params(init: dict, layout: Layout) -> np.ndarray:
 
     xavier_uniform U(+-scale sqrt(6/(fan_in+fan_out))), xavier_normal N(0, scale sqrt(2/(fan_in+
     fan_out))), he_uniform U(+-scale sqrt(6/fan_in)), he_normal N(0, scale sqrt(2/fan_in)),
-    uniform U(+-scale), normal N(0, scale), zeros. Every bias starts at init.bias.
+    uniform U(+-scale), normal N(0, scale), zeros. Every bias starts at init.bias; gamma at 1
+    and beta at 0 (explicit params may give them for normalized layers).
     """
     theta = np.zeros(layout.n_params)
+    for layer in range(1, layout.n_layers + 1):
+        if layout.normalized(layer):
+            layout.gamma(theta, layer)[:] = 1.0
     explicit = init["params"]
     L = layout.n_layers
     if explicit is not None:
@@ -171,6 +213,22 @@ def initial_params(init: dict, layout: Layout) -> np.ndarray:
                 )
             layout.W(theta, layer)[:] = W
             layout.b(theta, layer)[:] = b
+            for name in ("gamma", "beta"):
+                given = spec.get(name)
+                if given is None:
+                    continue
+                if not layout.normalized(layer):
+                    raise ScenarioError(
+                        ("init", "params", layer - 1, name),
+                        "only for a hidden layer with normalization kind 'batch'",
+                    )
+                values = np.asarray(given, dtype=np.float64)
+                if values.shape != (want[0],):
+                    raise ScenarioError(
+                        ("init", "params", layer - 1, name), f"must have {want[0]} values"
+                    )
+                view = layout.gamma(theta, layer) if name == "gamma" else layout.beta(theta, layer)
+                view[:] = values
         return theta
     rng = np.random.default_rng(int(init["seed"]))
     scheme = init["scheme"]

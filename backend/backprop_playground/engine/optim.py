@@ -132,7 +132,7 @@ def apply_optimizer(
     `opt_t` counts this optimizer's earlier updates. `weight_decay` belongs to adamw only (the
     contract's rules for sgd, rmsprop and adam have none; L2 is the scenario's `regularization`).
     """
-    theta, mask, m1, m2 = params
+    theta, mask, m1, m2 = params.theta, params.mask, params.m1, params.m2
     P = theta.shape[0]
     opt = hyper.opt
     if opt == SGD:

@@ -19,13 +19,13 @@ import numpy as np
 from . import evaluation, kernels, optim, trace
 from .datasets import Data, build, encode, feature_matrix, feature_names
 from .errors import ScenarioError
-from .events import apply_events, check_events, merge_settings
+from .events import apply_events, check_batches, check_events, merge_settings
 from .network import Layout, hyper_of, initial_params, resolve_head
 from .state import History, State, make_work
 from .tuples import Data as KernelData
 from .tuples import Hyper, Params, Record, StepResult, Work
 
-SETTINGS = ("optimizer", "schedule", "regularization", "clip", "batch_size")
+SETTINGS = ("optimizer", "schedule", "regularization", "clip", "batch_size", "dropout")
 SEGMENT = 2000  # most updates per kernel call
 
 
@@ -40,7 +40,11 @@ class Run:
         self.feature_names = feature_names(n_inputs, self.features)
         self.out_act, self.loss, width = resolve_head(scenario, self.data)
         self.hidden_act = scenario["activation"]
-        self.layout = Layout.of([len(self.feature_names), *scenario["hidden_layers"], width])
+        self.normalization = scenario["normalization"]
+        self.normalized = self.normalization["kind"] == "batch"
+        self.layout = Layout.of(
+            [len(self.feature_names), *scenario["hidden_layers"], width], self.normalized
+        )
         self.net = self.layout.net()
         self.wmask = self.net.wmask
         self.threshold = 0.5 if self.out_act == "sigmoid" else 0.0
@@ -49,6 +53,7 @@ class Run:
         self.hyper_for(self.initial_settings)  # validates
         self.events = list(scenario["events"])
         check_events(self)
+        check_batches(self)
         self.inputs_all, self.F, self.Y = self._rows_with_added_points()
         self.n_base = self.data.inputs.shape[0]
         self.theta0 = initial_params(scenario["init"], self.layout)
@@ -60,7 +65,12 @@ class Run:
 
     def hyper_for(self, settings: dict) -> Hyper:
         """The kernels' `Hyper` for settings in force (422 for combinations that make no sense)."""
-        return hyper_of(settings, self.hidden_act, self.out_act, self.loss)
+        return hyper_of(settings, self.hidden_act, self.out_act, self.loss, self.normalization)
+
+    def make_work(self, batch: int, n_rows: int, hyper: Hyper) -> Work:
+        """Work buffers for batches of up to `batch` rows (with those normalization and
+        dropout need, when they are used)."""
+        return make_work(self.layout, batch, n_rows, self.normalized, hyper.drop_rate > 0.0)
 
     merge_settings = staticmethod(merge_settings)
 
@@ -94,10 +104,17 @@ class Run:
         return np.ascontiguousarray(np.concatenate([self.data.train_rows, extra]))
 
     def initial_state(self) -> State:
-        P = self.layout.n_params
+        P, U = self.layout.n_params, self.layout.n_units
         state = State(
             step=0,
-            params=Params(self.theta0.copy(), self.mask0.copy(), np.zeros(P), np.zeros(P)),
+            params=Params(
+                self.theta0.copy(),
+                self.mask0.copy(),
+                np.zeros(P),
+                np.zeros(P),
+                np.zeros(U),
+                np.ones(U),
+            ),
             opt_t=0,
             settings=copy.deepcopy(self.initial_settings),
             hyper=self.hyper_for(self.initial_settings),
@@ -132,7 +149,7 @@ class Run:
         them, or for every update with `stats`.
         """
         rows = self.train_rows(state)
-        work = make_work(self.layout, min(state.hyper.batch_size, rows.size), rows.size)
+        work = self.make_work(min(state.hyper.batch_size, rows.size), rows.size, state.hyper)
         L = self.layout.n_layers
         keep = history.keep_flags(n) if history is not None else np.full(n, stats)
         record = Record(np.zeros(n), np.zeros(n), np.zeros((n, 3, L + 1)), keep)
@@ -160,22 +177,37 @@ class Run:
 
     # ------------------------------------------------------------ reading states
 
-    def params(self, theta: np.ndarray) -> list[dict[str, np.ndarray]]:
+    def params(self, theta: np.ndarray, state: State | None = None) -> list[dict[str, Any]]:
+        """Per layer W and b (of `theta`), and for a normalized layer gamma and beta, with the
+        state's running_mean and running_var when `state` is given."""
         lay = self.layout
-        return [
-            {"W": lay.W(theta, layer).copy(), "b": lay.b(theta, layer).copy()}
-            for layer in range(1, lay.n_layers + 1)
-        ]
+        out: list[dict[str, Any]] = []
+        for layer in range(1, lay.n_layers + 1):
+            entry: dict[str, Any] = {
+                "W": lay.W(theta, layer).copy(),
+                "b": lay.b(theta, layer).copy(),
+            }
+            if lay.normalized(layer):
+                entry["gamma"] = lay.gamma(theta, layer).copy()
+                entry["beta"] = lay.beta(theta, layer).copy()
+                if state is not None:
+                    entry["running_mean"] = lay.unit_values(state.params.run_mean, layer).copy()
+                    entry["running_var"] = lay.unit_values(state.params.run_var, layer).copy()
+            out.append(entry)
+        return out
 
     def metrics(self, state: State) -> dict[str, Any]:
-        """Total loss over the train set, data loss over the test set, accuracies."""
+        """Total loss over the train set, data loss over the test set, accuracies (eval mode:
+        running statistics, no dropout)."""
         train = self.train_rows(state)
         test = np.ascontiguousarray(self.data.test_rows)
-        work = make_work(self.layout, max(1, min(512, max(train.size, test.size))), 1)
+        work = make_work(
+            self.layout, max(1, min(512, max(train.size, test.size))), 1, self.normalized
+        )
         reg = optim.regularization(state.theta, self.wmask, state.hyper, work.GR)
         alive = np.zeros((2, self.layout.n_units))
         tr_loss, tr_ok = evaluation.evaluate(
-            state.theta, self.net, state.hyper, self.F, self.Y, train, self.threshold, work, alive
+            state.params, self.net, state.hyper, self.F, self.Y, train, self.threshold, work, alive
         )
         result: dict[str, Any] = {
             "train_loss": tr_loss + reg,
@@ -186,7 +218,7 @@ class Run:
         }
         if test.size:
             te_loss, te_ok = evaluation.evaluate(
-                state.theta,
+                state.params,
                 self.net,
                 state.hyper,
                 self.F,
@@ -203,7 +235,7 @@ class Run:
 
     def _unit_health(self, alive: np.ndarray) -> dict[str, list[float]]:
         """Per hidden layer, the fraction of units dead (ReLU family: a = 0 for every training
-        row) and saturated (sigmoid, tanh: |f'(z)| < 0.01 for every training row)."""
+        row) and saturated (sigmoid, tanh: |f'| < 0.01 for every training row), in eval mode."""
         lay = self.layout
         dead, saturated = [], []
         relu = self.hidden_act in ("relu", "leaky_relu")
@@ -251,7 +283,8 @@ class Run:
             raise ScenarioError(("dataset",), "heatmaps need 2-D data (two input columns)")
 
     def heatmaps(self, state: State, resolution: int) -> dict[str, Any]:
-        """Every unit's output over a resolution x resolution grid of the input plane."""
+        """Every unit's output over a resolution x resolution grid of the input plane (eval
+        mode: running statistics, no dropout)."""
         self.require_plane()
         x0, x1, y0, y1 = self.data.extent
         xs = np.linspace(x0, x1, resolution)
@@ -261,11 +294,18 @@ class Run:
         F = feature_matrix(grid, self.features)
         n = F.shape[0]
         lay = self.layout
-        Z = np.zeros((lay.n_units, n))
-        A = np.zeros((lay.n_units, n))
-        FP = np.zeros((lay.n_units, n))
+        # only the buffers a forward pass writes get the grid's width
+        U, nu = lay.n_units, lay.n_units if self.normalized else 1
+        work = make_work(lay, 1, 1, self.normalized)._replace(
+            Z=np.zeros((U, n)),
+            A=np.zeros((U, n)),
+            FP=np.zeros((U, n)),
+            XH=np.zeros((nu, n if self.normalized else 1)),
+            YB=np.zeros((nu, n if self.normalized else 1)),
+        )
+        A = work.A
         rows = np.arange(n, dtype=np.int64)
-        kernels.forward(state.theta, self.net, state.hyper, F, rows, n, Z, A, FP)
+        kernels.forward(state.params, self.net, state.hyper, F, rows, n, work, 0, False)
         layers = []
         for layer in range(lay.n_layers + 1):
             # Beyond float32's range (a diverging run) a value is drawn as non-finite: inf.

@@ -15,9 +15,9 @@ class State:
     """Everything that changes during training, after `step` updates and the events at `step`."""
 
     step: int
-    params: Params  # theta, mask, m1, m2 (see `tuples.Params`)
+    params: Params  # theta, mask, m1, m2, running statistics (see `tuples.Params`)
     opt_t: int  # updates made by the current optimizer
-    settings: dict  # optimizer, schedule, regularization, clip, batch_size in force (never
+    settings: dict  # optimizer, schedule, regularization, clip, batch_size, dropout in force (never
     # changed in place: an event replaces it, so copies of a state share it)
     hyper: Hyper  # the same settings as the kernels take them
     next_event: int  # index of the first event not yet applied
@@ -51,16 +51,26 @@ class State:
         return int(self.theta.nbytes * 5 + 512)
 
 
-def make_work(layout: Layout, batch: int, n_rows: int) -> Work:
-    """Zeroed buffers for batches of up to `batch` samples drawn from `n_rows` training rows."""
+def make_work(
+    layout: Layout, batch: int, n_rows: int, norm: bool = False, dropout: bool = False
+) -> Work:
+    """Zeroed buffers for batches of up to `batch` samples drawn from `n_rows` training rows;
+    those of normalization and dropout only when they are used ([1, 1] otherwise)."""
     U, P, L = layout.n_units, layout.n_params, layout.n_layers
     batch = max(batch, 1)
+    nu, nbn = (U, batch) if norm else (1, 1)
+    mu, mb = (U, batch) if dropout else (1, 1)
     return Work(
         Z=np.zeros((U, batch)),
         A=np.zeros((U, batch)),
         FP=np.zeros((U, batch)),
         DA=np.zeros((U, batch)),
         D=np.zeros((U, batch)),
+        XH=np.zeros((nu, nbn)),
+        YB=np.zeros((nu, nbn)),
+        DY=np.zeros((nu, nbn)),
+        MK=np.zeros((mu, mb)),
+        bn_stats=np.zeros((5, U if norm else 1)),
         GD=np.zeros(P),
         GR=np.zeros(P),
         G=np.zeros(P),

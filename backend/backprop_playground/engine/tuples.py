@@ -6,7 +6,9 @@ compiles every kernel once for all network depths; a kernel makes the per-layer 
 
 Layout (shapes in brackets):
 - `theta` [P]: every parameter, flat. Layer l (1..L) has W_l at `woff[l]`, row-major
-  [sizes[l], sizes[l-1]], and b_l at `boff[l]` [sizes[l]].
+  [sizes[l], sizes[l-1]], and b_l at `boff[l]` [sizes[l]]; a batch-normalized hidden layer then
+  has gamma_l at `goff[l]` and beta_l right after it (each [sizes[l]]). Layer l's parameters
+  end at `pend[l]`.
 - unit buffers (`Z`, `A`, `FP`, `DA`, `D`) [U, batch]: one row per unit of every layer
   (unit-major, so the loops over a batch are contiguous); layer l's units start at row
   `uoff[l]`, and layer 0 is the feature vector a_0.
@@ -27,7 +29,10 @@ class Net(NamedTuple):
     woff: np.ndarray  # [L+1] int64: offset of W_l in theta (index 0 unused)
     boff: np.ndarray  # [L+1] int64: offset of b_l in theta
     uoff: np.ndarray  # [L+1] int64: first row of layer l in the unit buffers
-    wmask: np.ndarray  # [P] 1.0 for weights, 0.0 for biases (regularization, weight decay)
+    wmask: np.ndarray  # [P] 1.0 for weights, 0.0 for biases, gamma, beta (regularization,
+    # weight decay, pruning)
+    goff: np.ndarray  # [L+1] int64: offset of gamma_l in theta, -1 without normalization
+    pend: np.ndarray  # [L+1] int64: end of layer l's parameters in theta
 
 
 class Params(NamedTuple):
@@ -37,6 +42,8 @@ class Params(NamedTuple):
     mask: np.ndarray  # [P] 1.0 trainable, 0.0 fixed bias or pruned weight
     m1: np.ndarray  # [P] SGD's momentum buffer, Adam's m
     m2: np.ndarray  # [P] RMSProp's and Adam's v
+    run_mean: np.ndarray  # [U] batch normalization's running mean per unit (rows as `units`)
+    run_var: np.ndarray  # [U] and running variance (unbiased batch variances), from 0 and 1
 
 
 class Hyper(NamedTuple):
@@ -66,6 +73,11 @@ class Hyper(NamedTuple):
     min_lr: float
     warmup_steps: float
     max_lr: float
+    norm: int  # 1: batch normalization of every hidden layer
+    bn_momentum: float
+    bn_eps: float
+    drop_rate: float  # dropout probability of a hidden unit (training only)
+    drop_seed: int
 
 
 class Data(NamedTuple):
@@ -81,10 +93,16 @@ class Work(NamedTuple):
     """Buffers of one batch; after an update they hold every intermediate of it."""
 
     Z: np.ndarray  # [U, batch] z = W a_prev + b
-    A: np.ndarray  # [U, batch] a = f(z)
-    FP: np.ndarray  # [U, batch] f'(z) (not for a softmax layer)
+    A: np.ndarray  # [U, batch] a = f(z) (f(y) with normalization; after dropout)
+    FP: np.ndarray  # [U, batch] f'(z) (f'(y) with normalization; not for a softmax layer)
     DA: np.ndarray  # [U, batch] dl/da, per sample
-    D: np.ndarray  # [U, batch] delta = dl/dz, per sample
+    D: np.ndarray  # [U, batch] delta = dl/dz, per sample (B dL/dz with normalization)
+    XH: np.ndarray  # [U, batch] x_hat = (z - mean) / sqrt(var + eps)   (normalization only;
+    YB: np.ndarray  # [U, batch] y = gamma x_hat + beta                    [1, 1] otherwise)
+    DY: np.ndarray  # [U, batch] delta_y = B dL/dy
+    MK: np.ndarray  # [U, batch] dropout's m / (1 - p) (dropout only, [1, 1] otherwise)
+    bn_stats: np.ndarray  # [5, U] per unit: batch mean, biased variance, 1 / sqrt(var + eps),
+    # mean(delta_y), mean(delta_y x_hat)
     GD: np.ndarray  # [P] gradient of the data loss (batch mean)
     GR: np.ndarray  # [P] gradient of the regularization
     G: np.ndarray  # [P] the gradient the optimizer used (masked, clipped)
@@ -137,3 +155,24 @@ def units(net: Net, M: np.ndarray, layer: int) -> np.ndarray:
     """Layer l's rows [sizes[l], batch] of a unit buffer."""
     o = net.uoff[layer]
     return M[o : o + net.sizes[layer]]
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def gammas(net: Net, flat: np.ndarray, layer: int) -> np.ndarray:
+    """gamma_l [sizes[l]] of a normalized layer, as a view of a flat [P] array."""
+    o = net.goff[layer]
+    return flat[o : o + net.sizes[layer]]
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def betas(net: Net, flat: np.ndarray, layer: int) -> np.ndarray:
+    """beta_l [sizes[l]] of a normalized layer (right after gamma_l)."""
+    o = net.goff[layer] + net.sizes[layer]
+    return flat[o : o + net.sizes[layer]]
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def unit_values(net: Net, v: np.ndarray, layer: int) -> np.ndarray:
+    """Layer l's entries [sizes[l]] of a per-unit [U] array (running statistics)."""
+    o = net.uoff[layer]
+    return v[o : o + net.sizes[layer]]

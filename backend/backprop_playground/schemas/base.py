@@ -22,6 +22,7 @@ MAX_TRACE_SAMPLES = 256
 MAX_EVENTS = 1000
 MAX_ADDED_POINTS = 1000
 MAX_ABS_VALUE = 1e6
+MAX_DROPOUT = 0.9
 
 DatasetKind = Literal[
     "circle", "xor", "gauss", "spiral", "moons", "spiral3", "plane", "multi_gauss",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -10,6 +10,7 @@ from .base import (
     MAX_ADDED_POINTS,
     MAX_BATCH,
     MAX_CLASSES,
+    MAX_DROPOUT,
     MAX_HIDDEN_LAYERS,
     MAX_INPUT_COLUMNS,
     MAX_STEP,
@@ -58,14 +59,31 @@ class ClipPatch(Strict):
     threshold: float | None = Field(None, gt=0.0, le=1e6)
 
 
+class DropoutPatch(Strict):
+    rate: float | None = Field(None, ge=0.0, le=MAX_DROPOUT)
+    seed: int | None = Field(None, ge=0, le=2**31 - 1)
+
+
 class Changes(Strict):
-    """A partial scenario: the fields a `set` event may change."""
+    """A partial scenario: the fields a `set` event may change (not `normalization`, which
+    makes the network what it is: its parameters and running statistics exist or do not)."""
 
     optimizer: OptimizerPatch | None = None
     schedule: SchedulePatch | None = None
     regularization: RegularizationPatch | None = None
     clip: ClipPatch | None = None
     batch_size: int | None = Field(None, ge=1, le=MAX_BATCH)
+    dropout: DropoutPatch | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalization_is_fixed(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "normalization" in data:
+            raise ValueError(
+                "normalization cannot be changed by an event: it is part of the network "
+                "(gamma, beta and running statistics); set it in the scenario and restart"
+            )
+        return data
 
 
 class SetEvent(Strict):

@@ -35,6 +35,10 @@ class Preset(BaseModel):
 class LayerValues(BaseModel):
     W: Matrix
     b: list[Num]
+    gamma: list[Num] | None = Field(None, description="batch normalization's scale (normalized)")
+    beta: list[Num] | None = Field(None, description="and shift")
+    running_mean: list[Num] | None = Field(None, description="running statistics (eval mode)")
+    running_var: list[Num] | None = None
 
 
 class Metrics(BaseModel):
@@ -81,6 +85,28 @@ class GradNorm(BaseModel):
     clip_scale: Num
 
 
+class BatchNormTrace(BaseModel):
+    """A normalized hidden layer's numbers in one update: y = gamma x_hat + beta,
+    x_hat = (z - mean) / sqrt(var + eps); per sample, B times the batch loss's derivatives."""
+
+    mean: list[Num] = Field(description="per unit: the batch mean of z")
+    var: list[Num] = Field(description="the batch's biased variance of z")
+    inv_std: list[Num] = Field(description="1 / sqrt(var + eps)")
+    gamma: list[Num]
+    beta: list[Num]
+    grad_gamma: list[Num] = Field(description="mean(delta_y x_hat), as the optimizer used it")
+    grad_beta: list[Num] = Field(description="mean(delta_y), as the optimizer used it")
+    gamma_after: list[Num]
+    beta_after: list[Num]
+    running_mean: list[Num] = Field(description="after the update")
+    running_var: list[Num] = Field(description="after the update (unbiased batch variances)")
+    mean_delta_y: list[Num]
+    mean_delta_y_xhat: list[Num]
+    x_hat: Matrix = Field(description="per sample (rows as z)")
+    y: Matrix = Field(description="per sample: gamma x_hat + beta, the activation's input")
+    delta_y: Matrix = Field(description="per sample: B dL/dy")
+
+
 class LayerTrace(BaseModel):
     W: Matrix
     b: list[Num]
@@ -103,7 +129,13 @@ class LayerTrace(BaseModel):
     dead: Num = Field(0.0, description="fraction of the layer's units dead on this batch")
     saturated: Num = Field(0.0, description="fraction of its units saturated on this batch")
     optimizer_state: dict[str, Any]
-    fprime: Matrix | None = Field(None, description="f'(z) per sample (null for softmax)")
+    fprime: Matrix | None = Field(
+        None, description="f'(z) per sample (f'(y) with normalization; null for softmax)"
+    )
+    bn: BatchNormTrace | None = Field(None, description="a hidden layer with normalization")
+    dropout_mask: Matrix | None = Field(
+        None, description="a hidden layer with dropout: m / (1 - p) per sample (a is after it)"
+    )
 
 
 class Trace(BaseModel):
@@ -194,6 +226,10 @@ class GradcheckLayer(BaseModel):
     numeric_W: Matrix
     grad_b: list[Num]
     numeric_b: list[Num]
+    grad_gamma: list[Num] | None = Field(None, description="normalized layers")
+    numeric_gamma: list[Num] | None = None
+    grad_beta: list[Num] | None = None
+    numeric_beta: list[Num] | None = None
 
 
 class Gradcheck(BaseModel):
@@ -203,7 +239,10 @@ class Gradcheck(BaseModel):
     n_params: int
     layers: list[GradcheckLayer]
     max_abs_error: Num
-    max_rel_error: Num
+    max_rel_error: Num = Field(
+        description="over every trainable parameter but a bias right before a normalization "
+        "(its gradient is exactly 0, so it counts in max_abs_error only)"
+    )
 
 
 class ErrorItem(BaseModel):

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from .base import (
     MAX_BATCH,
     MAX_CLASSES,
+    MAX_DROPOUT,
     MAX_EVENTS,
     MAX_HIDDEN_LAYERS,
     MAX_SAMPLES,
@@ -87,6 +88,16 @@ class Dataset(Strict):
 class LayerParams(Strict):
     W: list[Row] = Field(max_length=MAX_UNITS)
     b: list[Value] = Field(max_length=MAX_UNITS)
+    gamma: list[Value] | None = Field(
+        None,
+        max_length=MAX_UNITS,
+        description="a normalized hidden layer's starting gamma (default 1 for every unit)",
+    )
+    beta: list[Value] | None = Field(
+        None,
+        max_length=MAX_UNITS,
+        description="a normalized hidden layer's starting beta (default 0)",
+    )
 
 
 class InitSpec(Strict):
@@ -141,6 +152,27 @@ class ClipSpec(Strict):
     )
 
 
+class NormalizationSpec(Strict):
+    """Batch normalization of every hidden layer: y = gamma x_hat + beta between z and f."""
+
+    kind: Literal["none", "batch"] = Field(
+        "none", description="batch: torch's BatchNorm1d after each hidden Linear, before f"
+    )
+    momentum: float = Field(
+        0.1, ge=0.0, le=1.0, description="batch: weight of the batch in the running statistics"
+    )
+    eps: float = Field(1e-5, gt=0.0, le=1.0, description="batch: added to the batch variance")
+
+
+class DropoutSpec(Strict):
+    """Dropout after every hidden layer's activation: a <- a m / (1 - rate), m a 0/1 mask."""
+
+    rate: float = Field(
+        0.0, ge=0.0, le=MAX_DROPOUT, description="probability that a hidden unit is dropped"
+    )
+    seed: int = Field(1, ge=0, le=2**31 - 1, description="the masks' seed")
+
+
 class Scenario(Strict):
     """Everything that determines a training run. `(scenario, step)` is the whole truth."""
 
@@ -165,6 +197,13 @@ class Scenario(Strict):
     regularization: RegularizationSpec = Field(default_factory=RegularizationSpec)
     clip: ClipSpec = Field(default_factory=ClipSpec)
     batch_size: int = Field(10, ge=1, le=MAX_BATCH)
+    normalization: NormalizationSpec = Field(
+        default_factory=NormalizationSpec,
+        description="fixed for the run (an event cannot change it); needs batches of 2 or more",
+    )
+    dropout: DropoutSpec = Field(
+        default_factory=DropoutSpec, description="training only; a `set` event may change it"
+    )
     events: list[Event] = Field(default_factory=list, max_length=MAX_EVENTS)
 
     @model_validator(mode="after")
