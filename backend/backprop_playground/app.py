@@ -18,6 +18,8 @@ from .api.addresses import router as addresses_router
 from .api.body import BodyGuard
 from .api.cached import CachedAnswers, ResponseCache
 from .api.cached import router as cached_router
+from .api.classes import install as install_classes
+from .api.classes import page_router as class_page_router
 from .api.classes import router as classes_router
 from .api.compression import AnswerCompression
 from .api.links import RateLimiter
@@ -103,12 +105,14 @@ def warm_up(trainer: Trainer) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     trainer = Trainer(int(settings.cache_mb * 1e6), settings.work_budget_seconds)
-    store = open_store(settings.database_url)
+    store = open_store(settings.database_url, class_ttl_s=settings.class_ttl_hours * 3600)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         warm_up(trainer)
+        app.state.class_hub.start()
         yield
+        app.state.class_hub.stop()
         store.close()
 
     app = FastAPI(
@@ -138,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.response_cache = ResponseCache(int(settings.response_cache_mb * 1e6))
     app.state.link_limiter = RateLimiter(settings.link_rate_per_minute)
     app.state.link_scenarios = OrderedDict()
+    install_classes(app, settings)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
@@ -164,6 +169,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(link_page_router)
     app.include_router(thumbnails_router)
     app.include_router(classes_router)
+    app.include_router(class_page_router)
     app.add_middleware(CachedAnswers, cache=app.state.response_cache)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(AnswerCompression)

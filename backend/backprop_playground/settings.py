@@ -29,3 +29,23 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{REPO_ROOT / 'data' / 'links.sqlite3'}"
     public_base_url: str = ""
     link_rate_per_minute: int = 30
+    # Live classes: a class expires after this many hours without a change.
+    class_ttl_hours: float = 24.0
+    # Open event streams a class accepts (over every process and replica); more get 429.
+    class_max_followers: int = 2000
+    # Open event streams per client address and process: a lecture hall behind one NAT address.
+    class_streams_per_address: int = 2500
+    # Votes per client address and process in any 60 s (a hall of 2,000 voting three times).
+    class_votes_per_minute: int = 6000
+    # View changes a class may publish per minute (Play publishes a few a second).
+    class_views_per_minute: int = 1200
+    # New scenarios a class may publish per minute (each is stored as a link).
+    class_scenarios_per_minute: int = 120
+    # A comment line on every event stream this often (proxies close idle connections).
+    class_ping_seconds: float = 5.0
+    # How often a process's watcher looks for changes made by other processes (SQLite).
+    class_watch_seconds: float = 0.02
+    # Answers of POST /step and friends shared between identical bodies for this long.
+    shared_answer_seconds: float = 2.0
+    # Memory bound of those shared answers (bytes sent, plain and gzip).
+    shared_answer_mb: float = 32.0

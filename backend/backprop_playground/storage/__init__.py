@@ -10,6 +10,7 @@ from .base import (
     LinkStore,
     StoreError,
 )
+from .classes import DEFAULT_TTL_S, ClassTables
 from .postgres import PostgresLinkStore, is_postgres_url
 from .sqlite import SQLiteLinkStore, sqlite_path
 
@@ -18,6 +19,7 @@ __all__ = [
     "ID_RE",
     "LINK_FORMAT_VERSION",
     "LinkRecord",
+    "ClassTables",
     "LinkStore",
     "PostgresLinkStore",
     "SQLiteLinkStore",
@@ -26,11 +28,11 @@ __all__ = [
 ]
 
 
-def open_store(url: str) -> LinkStore:
+def open_store(url: str, class_ttl_s: float = DEFAULT_TTL_S) -> LinkStore:
     """`sqlite:///path/links.sqlite3` (relative) or `sqlite:////abs/path`, or
     `postgresql://user:password@host:port/dbname`."""
     if url.startswith("sqlite:"):
-        return SQLiteLinkStore(sqlite_path(url))
+        return SQLiteLinkStore(sqlite_path(url), class_ttl_s=class_ttl_s)
     if is_postgres_url(url):
-        return PostgresLinkStore(url)
+        return PostgresLinkStore(url, class_ttl_s=class_ttl_s)
     raise ValueError(f"unsupported DATABASE_URL {url!r}: use sqlite:///path or postgresql://...")

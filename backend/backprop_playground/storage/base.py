@@ -79,7 +79,10 @@ class LinkRecord:
 
 
 class LinkStore(Protocol):
-    """Immutable links: `create` stores a record under a fresh random id; nothing updates it."""
+    """Immutable links: `create` stores a record under a fresh random id; nothing updates it.
+    `classes` holds the live classes in the same database (classes.py)."""
+
+    classes: Any
 
     def create(self, record: LinkRecord) -> str: ...
 

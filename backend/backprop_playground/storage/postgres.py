@@ -16,6 +16,10 @@ from typing import TypeVar
 import psycopg
 
 from .base import MAX_ID_TRIES, SCHEMA, IdFactory, LinkRecord, StoreError, new_id
+from .classes import CLASS_SCHEMA, DEFAULT_TTL_S, ClassTables
+
+# The channel of class changes: the payload is the class's code (live.py listens to it).
+CHANNEL = "bp_classes"
 
 CONNECT_TIMEOUT_S = 5
 # Replicas starting together would race on CREATE TABLE IF NOT EXISTS (it is not atomic in
@@ -29,12 +33,34 @@ def is_postgres_url(url: str) -> bool:
     return url.startswith(("postgresql://", "postgres://"))
 
 
+class _PostgresTx:
+    """Statements of one PostgreSQL transaction; NOTIFY is delivered when it commits."""
+
+    for_update = " FOR UPDATE"
+
+    def __init__(self, conn: psycopg.Connection):
+        self.conn = conn
+        self.notified: set[str] = set()
+
+    def execute(self, sql: str, params: tuple = ()) -> list[tuple]:
+        cur = self.conn.execute(sql.replace("?", "%s"), params)
+        return cur.fetchall() if cur.description is not None else []
+
+    def notify(self, code: str) -> None:
+        if code not in self.notified:
+            self.notified.add(code)
+            self.conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, code))
+
+
 class PostgresLinkStore:
-    def __init__(self, url: str, id_factory: IdFactory = new_id):
+    def __init__(
+        self, url: str, id_factory: IdFactory = new_id, class_ttl_s: float = DEFAULT_TTL_S
+    ):
         self.url = url
         self._new_id = id_factory
         self._lock = threading.Lock()
         self._conn: psycopg.Connection | None = None
+        self.classes = ClassTables(self._transaction, class_ttl_s)
 
     def _connection(self) -> psycopg.Connection:
         if self._conn is None or self._conn.closed:
@@ -42,6 +68,8 @@ class PostgresLinkStore:
             with conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK_KEY,))
                 conn.execute(SCHEMA)
+                for statement in CLASS_SCHEMA:
+                    conn.execute(statement)
             self._conn = conn
         return self._conn
 
@@ -58,6 +86,13 @@ class PostgresLinkStore:
                 except psycopg.Error as err:
                     raise StoreError(f"cannot {what}: {err}") from err
         raise AssertionError("unreachable")
+
+    def _transaction(self, what: str, op: Callable[[_PostgresTx], T], write: bool) -> T:
+        def in_transaction(conn: psycopg.Connection) -> T:
+            with conn.transaction():
+                return op(_PostgresTx(conn))
+
+        return self._run(what, in_transaction)
 
     def _drop(self) -> None:
         if self._conn is not None:

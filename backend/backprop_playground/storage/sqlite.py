@@ -17,11 +17,15 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .base import MAX_ID_TRIES, SCHEMA, IdFactory, LinkRecord, StoreError, new_id
+from .classes import CLASS_SCHEMA, DEFAULT_TTL_S, ClassTables
 
 BUSY_TIMEOUT_MS = 10_000
+T = TypeVar("T")
 
 
 def sqlite_path(url: str) -> str:
@@ -32,12 +36,31 @@ def sqlite_path(url: str) -> str:
     return url[len(prefix) :]
 
 
+class _SQLiteTx:
+    """Statements of one SQLite transaction (`BEGIN IMMEDIATE` serializes writers, so a row read
+    in it cannot change before the transaction ends: no row lock is needed)."""
+
+    for_update = ""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def execute(self, sql: str, params: tuple = ()) -> list[tuple]:
+        return self.db.execute(sql, params).fetchall()
+
+    def notify(self, code: str) -> None:
+        pass  # other connections see the commit in PRAGMA data_version (live.py)
+
+
 class SQLiteLinkStore:
-    def __init__(self, path: str | Path, id_factory: IdFactory = new_id):
+    def __init__(
+        self, path: str | Path, id_factory: IdFactory = new_id, class_ttl_s: float = DEFAULT_TTL_S
+    ):
         self.path = str(path)
         self._new_id = id_factory
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
+        self.classes = ClassTables(self._transaction, class_ttl_s)
         with self._lock:
             self._connection()  # fail fast: a bad path is an error at startup
 
@@ -59,6 +82,8 @@ class SQLiteLinkStore:
             self._set_wal(db)
             db.execute("PRAGMA synchronous = FULL")
             db.execute(SCHEMA)
+            for statement in CLASS_SCHEMA:
+                db.execute(statement)
         except (sqlite3.Error, OSError, StoreError) as err:
             if db is not None:
                 db.close()
@@ -113,6 +138,23 @@ class SQLiteLinkStore:
             except sqlite3.Error as err:
                 raise StoreError(f"cannot read the link: {err}") from err
         return None if row is None else LinkRecord.from_row(*row)
+
+    def _transaction(self, what: str, op: Callable[[Any], T], write: bool) -> T:
+        with self._lock:
+            try:
+                db = self._connection()
+                db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                try:
+                    result = op(_SQLiteTx(db))
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+                return result
+            except sqlite3.Error as err:
+                if self._db is not None and self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise StoreError(f"cannot {what}: {err}") from err
 
     def close(self) -> None:
         with self._lock:
