@@ -5,7 +5,8 @@
 // act through `act`, which holds the update back while the class predicts.
 //
 // Predict, then reveal: with prediction on, the update phase is held back: the class sees every
-// gradient, is asked which way a weight will move, votes, and the next press reveals it.
+// gradient, is asked which way a weight will move, votes, and the next press reveals it. In a
+// live class the same question goes to the students' devices (onAsk: live-class.js's poll).
 
 import { captionOf, compareCaption } from './compare-caption.js';
 import { updateIndex } from '../phases.js';
@@ -17,7 +18,7 @@ const MANY_EDGES = 10;
 
 /**
  * sessions: the page's session group. Returns {set(on, {fullscreen}), update, act(action),
- * setPredict, vote, asking}.
+ * setPredict, vote, asking, ask, onAsk}.
  */
 export function bindLecture(root, store, sessions) {
   const state = store.state;
@@ -41,6 +42,7 @@ export function bindLecture(root, store, sessions) {
   anchor?.parentElement.insertBefore(caption, anchor.nextSibling);
 
   let asked = null; // {key, sel, w, vote} while the question is open
+  const askListeners = new Set();
   let answer = null; // {key, text} after the reveal
 
   // A phone always gets the phone layout, whatever the link asks for: the state keeps
@@ -107,6 +109,7 @@ export function bindLecture(root, store, sessions) {
     asked = { key: traceKey(), sel, w: layer.W[sel.to][sel.from], g: layer.grad_W[sel.to][sel.from], vote: null };
     if (state.selection?.kind !== 'edge') store.set({ selection: sel });
     refresh();
+    for (const fn of askListeners) fn({ sel, fromStep: state.trace.fromStep });
     return true;
   }
 
@@ -204,6 +207,13 @@ export function bindLecture(root, store, sessions) {
     /** True while the class is asked which way a weight will move. */
     get asking() {
       return !!asked;
+    },
+    /** Asks now (predict mode, before the update): the next press reveals. False if it cannot. */
+    ask: () => !!state.predicting && coming() && ask(),
+    /** fn({sel, fromStep}) whenever the class is asked which way a weight will move. */
+    onAsk(fn) {
+      askListeners.add(fn);
+      return () => askListeners.delete(fn);
     },
   };
 }

@@ -1,11 +1,579 @@
 // Live classes (API.md "Live classes"): the lecturer's view published to the students' pages.
-// bindLiveClass puts its controls into #class-tools; openInitial() opens /c/{code} addresses.
+//
+// The lecturer starts a class (POST /classes); from then on every change of what the page shows
+// (step, phase, selection, sample, colours, lecture and compare mode, a new scenario) is a PUT of
+// the class's view, at most four a second, the latest state winning; the scenario is sent only
+// when it changed. The lecturer's key stays in this browser (localStorage, keyed by the code;
+// the tab remembers its class in sessionStorage), so a reload keeps driving.
+//
+// A student opens /c/{code}: the page follows the class's event stream (class-api.js) and shows
+// each view the way a short link opens (url-sync.js's applyView), its states fetched through the
+// link's cacheable GETs. Explore branches off; Rejoin snaps back. Polls: the lecturer asks the
+// default question for the phase on screen (class-core.js) and the answer is read from the trace
+// once the update is on screen; a student answers with one tap (one vote per device).
 
-/** The page's live-class controls; until a class is started or joined they do nothing. */
-export function bindLiveClass() {
+import { phaseLabel } from '../phases.js';
+import { fmt } from '../format.js';
+import { sameScenario } from '../url-state.js';
+import * as classApi from './class-api.js';
+import { answerOf, classCodeOf, createThrottle, defaultQuestion, formatCode, gotIt, weightQuestion } from './class-core.js';
+import { createClassPanel } from './class-panel.js';
+import { createPacker, linkViewOf, viewOfLink } from './url-sync.js';
+
+const PUBLISH_MS = 250;
+const FOLLOWERS_MS = 3000;
+const TALLY_MS = 700;
+const GESTURE_MS = 1500;
+/** What the class's view holds: a change of any of these is published. */
+const VIEW_KEYS = ['scenario', 'step', 'phase', 'sample', 'row', 'colorMode', 'lecture', 'compare', 'compareLabel', 'selection', 'playing'];
+/** A student's own change of these (after a tap or a key) means exploring. */
+const OWN_KEYS = ['scenario', 'step', 'phase', 'sample', 'row', 'colorMode', 'selection', 'playing'];
+
+const KEY_PREFIX = 'bp-class-key:';
+const TAB_CLASS = 'bp-class';
+const VOTER = 'bp-voter';
+const BASE_KEY = 'bp-share-base'; // the address picked in the share dialog (share.js)
+
+const storage = (kind) => {
+  try {
+    return globalThis[kind] ?? null;
+  } catch {
+    return null;
+  }
+};
+const read = (kind, k) => {
+  try {
+    return storage(kind)?.getItem(k) ?? null;
+  } catch {
+    return null;
+  }
+};
+const write = (kind, k, v) => {
+  try {
+    if (v === null) storage(kind)?.removeItem(k);
+    else storage(kind)?.setItem(k, v);
+  } catch {
+    // private mode: lasts for this page only
+  }
+};
+
+function voterId() {
+  let id = read('localStorage', VOTER);
+  if (!id) {
+    id = globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
+    write('localStorage', VOTER, id);
+  }
+  return id;
+}
+
+/** A poll as the server writes it (GET /classes' `poll`, a poll event), or null. */
+function readPoll(raw) {
+  const p = raw && 'poll' in raw && !('question' in raw) ? raw.poll : raw;
+  if (!p || !Array.isArray(p.choices)) return null;
+  const tally = p.tally ?? p;
+  const open = p.open ?? (p.closed !== undefined ? !p.closed : p.state ? p.state === 'open' : true);
+  return { id: p.poll_id ?? p.id, question: p.question, choices: p.choices, open: !!open, counts: tally.counts ?? p.choices.map(() => 0), voters: tally.voters ?? 0, answer: Number.isInteger(p.answer) ? p.answer : null };
+}
+
+/** deps: {store, sessions, api, teach, root (#class-tools)}. Returns {openInitial, update}. */
+export function bindLiveClass({ store, sessions, api, teach, root }) {
+  const state = store.state;
+  const pack = createPacker();
+  const panel = createClassPanel(root, {
+    start: () => startClass(),
+    showJoin: () => showJoin(),
+    ask: () => askDefault(),
+    closePoll: () => closeAsked(null),
+    end: () => endClass(),
+    explore: () => setExploring(true),
+    rejoin: () => rejoin(),
+    vote: (idx) => castVote(idx),
+    pickBase: (b) => pickBase(b),
+  });
+
+  let role = null; // 'lecturer' | 'student'
+  let cls = null; // {code, key?, joinUrl, title}
+  const notify = (message) => store.set({ notice: message });
+  const fail = (message) => store.set({ error: { message, fields: [] } });
+
+  // ---------------------------------------------------------------- the join address and QR
+  let base = null; // the network address picked, when the page's own is loopback
+  let reachInfo = null;
+
+  async function checkReach() {
+    let info;
+    try {
+      info = await api.getNetworkAddresses();
+    } catch {
+      return;
+    }
+    base = null;
+    if (info.public_base_url || !info.loopback) {
+      reachInfo = null;
+      return;
+    }
+    const saved = read('localStorage', BASE_KEY);
+    if (saved && info.addresses.some((a) => a.base_url === saved)) base = saved;
+    const warnings = [`This page was opened at ${location.host}, which means “this computer”: students cannot open a class address or QR code to it. Pick the address their network reaches, or set PUBLIC_BASE_URL.`];
+    if (!info.listening_on_network) warnings.push('The server listens on this computer only: start it with HOST=0.0.0.0 (make run HOST=0.0.0.0) so that the addresses below reach it.');
+    if (!info.addresses.length) warnings.push('The server lists no network address for this machine.');
+    reachInfo = { warnings, addresses: info.addresses, picked: base };
+  }
+
+  function showJoinAddress() {
+    if (!cls) return;
+    const url = base ? `${base}/c/${cls.code}` : cls.joinUrl;
+    panel.setJoin({ url, qrSmall: classApi.qrUrl(cls.code, { scale: 2, base }), qrLarge: classApi.qrUrl(cls.code, { scale: 16, base }) });
+    panel.setReach(role === 'lecturer' ? reachInfo && { ...reachInfo, picked: base } : null);
+  }
+
+  function pickBase(b) {
+    base = b;
+    write('localStorage', BASE_KEY, b ?? '');
+    showJoinAddress();
+  }
+
+  function showJoin() {
+    showJoinAddress();
+    panel.openJoin();
+  }
+
+  // ---------------------------------------------------------------- the lecturer
+  let published = { scenario: null, json: null };
+  const throttle = createThrottle(() => publish(), { interval: PUBLISH_MS });
+
+  async function bodyOfState() {
+    const view = await linkViewOf(state, { pack, pacePhase: sessions.pacePhase });
+    return { step: state.step, view };
+  }
+
+  async function publish() {
+    if (role !== 'lecturer' || !state.scenario) return true;
+    const scenario = state.scenario;
+    const body = await bodyOfState();
+    const changed = scenario !== published.scenario && !sameScenario(scenario, published.scenario);
+    const json = JSON.stringify(body);
+    if (!changed && json === published.json) {
+      published.scenario = scenario;
+      return true;
+    }
+    if (changed) body.scenario = scenario;
+    try {
+      await classApi.putView(cls.code, cls.key, body);
+    } catch (err) {
+      if (err?.status === 404 || err?.status === 403 || err?.status === 401) {
+        stopLecturing(err.status === 404 ? 'The class has ended (or expired): the students’ screens no longer follow.' : 'This page may not drive the class any more (its key was refused).');
+        return true;
+      }
+      if (err?.status === 422) {
+        fail(`The class could not show this view: ${err.message}`);
+        published = { scenario, json }; // the same view would be refused again
+        return true;
+      }
+      return false; // retried with a growing delay
+    }
+    published = { scenario, json };
+    return true;
+  }
+
+  async function startClass() {
+    if (role || !state.scenario) return;
+    panel.setAskEnabled(false);
+    await checkReach();
+    const body = { ...(await bodyOfState()), scenario: state.scenario };
+    if (state.scenario.title) body.title = state.scenario.title;
+    if (base) body.base = base;
+    let made;
+    try {
+      made = await classApi.createClass(body);
+    } catch (err) {
+      fail(err?.status === 429 ? `No class could be started: ${err.message}` : `No class could be started: ${err?.message ?? err}`);
+      return;
+    }
+    write('localStorage', KEY_PREFIX + made.code, made.lecturer_key);
+    write('sessionStorage', TAB_CLASS, made.code);
+    published = { scenario: body.scenario, json: JSON.stringify({ step: body.step, view: body.view }) };
+    beginLecturing({ code: made.code, key: made.lecturer_key, joinUrl: made.join_url, title: body.title ?? null });
+    showJoin();
+  }
+
+  let followersTimer = null;
+  function beginLecturing(c) {
+    role = 'lecturer';
+    cls = c;
+    panel.setRole('lecturer');
+    panel.setCode(c.code, formatCode(c.code));
+    panel.setFollowers(null);
+    panel.setLecturer({ note: '' });
+    showJoinAddress();
+    refreshAsk();
+    pollFollowers();
+    throttle.request();
+  }
+
+  /** Followers (and the running tally) from GET /classes/{code}: often while a poll is open. */
+  async function pollFollowers() {
+    clearTimeout(followersTimer);
+    if (role !== 'lecturer') return;
+    try {
+      const now = await classApi.getClass(cls.code);
+      panel.setFollowers(now.followers);
+      const p = readPoll(now.poll);
+      if (asked && p && p.id === asked.pollId && !asked.result) {
+        asked.tally = { counts: p.counts, voters: p.voters };
+        showAsked();
+      }
+    } catch (err) {
+      if (err?.status === 404) {
+        stopLecturing('The class has ended (or expired): the students’ screens no longer follow.');
+        return;
+      }
+    }
+    followersTimer = setTimeout(pollFollowers, asked && !asked.result ? TALLY_MS : FOLLOWERS_MS);
+  }
+
+  function stopLecturing(message) {
+    if (cls) write('localStorage', KEY_PREFIX + cls.code, null);
+    write('sessionStorage', TAB_CLASS, null);
+    throttle.stop();
+    clearTimeout(followersTimer);
+    role = null;
+    cls = null;
+    asked = null;
+    panel.setRole(null);
+    if (message) notify(message);
+  }
+
+  async function endClass() {
+    if (role !== 'lecturer') return;
+    const { code, key } = cls;
+    try {
+      await classApi.endClass(code, key);
+    } catch (err) {
+      if (err?.status !== 404) {
+        fail(`The class could not be ended: ${err?.message ?? err}`);
+        return;
+      }
+    }
+    stopLecturing('The class has ended.');
+  }
+
+  // ---- polls (lecturer)
+  let asked = null; // {kind, question, choices, sel?, fromStep, lossBefore?, pollId, tally, result}
+
+  async function ask(q) {
+    if (role !== 'lecturer') return false;
+    let opened;
+    try {
+      opened = await classApi.openPoll(cls.code, cls.key, q.question, q.choices);
+    } catch (err) {
+      fail(`The question could not be asked: ${err?.message ?? err}`);
+      return false;
+    }
+    asked = { ...q, pollId: opened.poll_id, tally: { counts: q.choices.map(() => 0), voters: 0 }, result: null };
+    showAsked();
+    pollFollowers();
+    return true;
+  }
+
+  function askDefault() {
+    // In predict mode before the update, lecture mode asks (and holds the update until the
+    // reveal): its question comes here through onAsk.
+    if (teach.lecture.ask?.()) return;
+    ask(defaultQuestion(state));
+  }
+
+  teach.lecture.onAsk?.(({ sel, fromStep }) => {
+    if (role === 'lecturer') ask(weightQuestion(sel, fromStep));
+  });
+
+  function revealText(a) {
+    const { result } = a;
+    if (!result) return null;
+    const r = result.answer;
+    const tallyText = gotIt(result.tally, r?.index);
+    if (!r) return `The question is closed. ${result.tally?.voters ?? 0} answered.`;
+    if (a.kind === 'weight') {
+      const { layer, to, from } = a.sel;
+      const dir = a.choices[r.index] === 'stays' ? 'stayed' : `went ${a.choices[r.index]}`;
+      return `Answer: ${a.choices[r.index]}. w${to}←${from} of layer ${layer} ${dir}: ${fmt(r.before, 4)} → ${fmt(r.after, 4)} (Δw = ${fmt(r.change, 3)}). ${tallyText}`;
+    }
+    return `Answer: ${a.choices[r.index]}. The training loss went ${a.choices[r.index]}: ${fmt(r.before, 4)} → ${fmt(r.after, 4)}. ${tallyText}`;
+  }
+
+  function showAsked() {
+    if (!asked) {
+      panel.setPoll(null);
+      return;
+    }
+    const open = !asked.result;
+    const tally = asked.result?.tally ?? asked.tally;
+    panel.setPoll({ role: 'lecturer', id: asked.pollId, question: asked.question, choices: asked.choices, open, counts: tally.counts, voters: tally.voters, answer: asked.result?.answer?.index ?? null, revealText: revealText(asked) });
+  }
+
+  let closing = false;
+  async function closeAsked(answer) {
+    if (!asked) return;
+    if (asked.result) {
+      asked = null; // "Hide" after the reveal
+      showAsked();
+      return;
+    }
+    if (closing) return;
+    closing = true;
+    const a = asked;
+    try {
+      const tally = await classApi.closePoll(cls.code, cls.key, a.pollId, answer?.index ?? null);
+      a.result = { answer, tally: { counts: tally.counts, voters: tally.voters } };
+    } catch (err) {
+      a.result = { answer, tally: a.tally };
+      if (err?.status !== 409) fail(`The question could not be closed: ${err?.message ?? err}`);
+    } finally {
+      closing = false;
+    }
+    if (asked === a) showAsked();
+  }
+
+  function refreshAsk() {
+    panel.setAskEnabled(role === 'lecturer' && !!state.trace?.layers && !state.playing && !(asked && !asked.result));
+  }
+
+  // ---------------------------------------------------------------- the student
+  let follow = null; // {stream, latest, exploring, ended, link: {id, scenario}, poll, mine}
+  let engine = null;
+  let applying = 0;
+  let gestureAt = -Infinity;
+
+  for (const type of ['pointerdown', 'keydown']) {
+    window.addEventListener(type, (e) => {
+      if (e.target instanceof Element && e.target.closest('.class-bar, dialog')) return;
+      gestureAt = performance.now();
+    }, { capture: true });
+  }
+
+  /** The class's scenario, from its link (the same object while the link is the same). */
+  async function scenarioOf(linkId) {
+    if (follow.link?.id === linkId) return follow.link.scenario;
+    const [rec, health] = await Promise.all([api.getLink(linkId), engine ? null : api.getHealth()]);
+    if (health) engine = health.engine_version;
+    let scenario = rec.title && rec.title !== rec.scenario.title ? { ...rec.scenario, title: rec.title } : rec.scenario;
+    // An equal scenario on screen is kept (nothing reloads); its requests go through the link.
+    if (sameScenario(scenario, state.scenario)) scenario = state.scenario;
+    follow.link = { id: linkId, scenario };
+    return scenario;
+  }
+
+  /** Shows a class state {link_id, step, view}; a newer one arriving meanwhile wins. */
+  let queued = null;
+  let running = false;
+  async function showClassState(c) {
+    queued = c;
+    if (running) return;
+    running = true;
+    applying++;
+    try {
+      while (queued) {
+        const next = queued;
+        queued = null;
+        if (!follow || follow.exploring) break;
+        const scenario = await scenarioOf(next.link_id);
+        api.useLink({ id: next.link_id, scenario, engine });
+        const view = await viewOfLink({ step: next.step, view: next.view }, scenario);
+        await teach.applyView(view);
+      }
+    } catch (err) {
+      fail(`The class’s view could not be shown: ${err?.message ?? err}`);
+    } finally {
+      running = false;
+      // Let the frame that draws the last change pass before the page's own changes count.
+      requestAnimationFrame(() => requestAnimationFrame(() => applying--));
+      showWhere();
+    }
+  }
+
+  function whereText() {
+    const c = follow?.latest;
+    if (!c) return '';
+    const L = (follow.link?.id === c.link_id ? follow.link.scenario?.hidden_layers?.length : null) ?? null;
+    const phase = c.view?.phase ?? -1;
+    const label = L !== null && phase >= 0 ? ` (${phaseLabel(phase, L + 1)})` : '';
+    return `the class is at step ${c.step}${label}`;
+  }
+
+  function showWhere() {
+    if (!follow) return;
+    panel.setStudent({ following: !follow.exploring, ended: follow.ended, where: follow.exploring ? whereText() : '' });
+  }
+
+  function setExploring(on) {
+    if (!follow || follow.ended) return;
+    follow.exploring = on;
+    if (on) queued = null;
+    showWhere();
+  }
+
+  async function rejoin() {
+    if (!follow) return;
+    follow.exploring = false;
+    showWhere();
+    try {
+      const c = await classApi.getClass(follow.code);
+      follow.latest = c;
+      await showClassState(c);
+    } catch (err) {
+      if (err?.status === 404) ended();
+      else if (follow.latest) await showClassState(follow.latest);
+    }
+  }
+
+  function ended() {
+    if (!follow) return;
+    follow.ended = true;
+    follow.stream?.close();
+    write('sessionStorage', TAB_CLASS, null);
+    showWhere();
+    showStudentPoll();
+  }
+
+  function onEvent(type, data) {
+    if (!follow) return;
+    if (type === 'view') {
+      follow.latest = data;
+      if (!follow.exploring) showClassState(data);
+      else showWhere();
+    } else if (type === 'poll') {
+      const p = readPoll(data);
+      if (!p || !follow.poll || p.id !== follow.poll.id) follow.mine = null;
+      follow.poll = p;
+      showStudentPoll();
+    } else if (type === 'tally') {
+      const p = follow.poll;
+      const id = data.poll_id ?? data.id;
+      if (p && (id === undefined || id === p.id)) {
+        p.counts = data.counts ?? p.counts;
+        p.voters = data.voters ?? p.voters;
+        showStudentPoll();
+      }
+    }
+  }
+
+  function showStudentPoll() {
+    const p = follow?.poll;
+    if (!p) {
+      panel.setPoll(null);
+      return;
+    }
+    let revealText = null;
+    if (!p.open) {
+      if (p.answer !== null) {
+        const you = follow.mine === null ? '' : follow.mine === p.answer ? ' You got it!' : ` You said ${p.choices[follow.mine]}.`;
+        revealText = `Answer: ${p.choices[p.answer]}.${you} ${gotIt(p, p.answer)}`;
+      } else revealText = 'The question is closed.';
+    }
+    panel.setPoll({ role: 'student', id: p.id, question: p.question, choices: p.choices, open: p.open && !follow.ended, mine: follow.mine, answer: p.open ? null : p.answer, revealText });
+  }
+
+  async function castVote(idx) {
+    const p = follow?.poll;
+    if (!p?.open) return;
+    const before = follow.mine;
+    follow.mine = idx;
+    showStudentPoll();
+    try {
+      await classApi.vote(follow.code, p.id, voterId(), idx);
+    } catch (err) {
+      follow.mine = before;
+      if (err?.status === 409) {
+        p.open = false;
+        notify('This question has closed.');
+      } else notify(`Your answer did not get through: ${err?.message ?? err}. Tap again.`);
+      showStudentPoll();
+    }
+  }
+
+  async function joinAsStudent(code, c) {
+    role = 'student';
+    cls = { code, joinUrl: `${location.origin}/c/${code}`, title: c.title ?? null };
+    follow = { code, stream: null, latest: c, exploring: false, ended: false, link: null, poll: readPoll(c.poll), mine: null };
+    panel.setRole('student');
+    panel.setCode(code, formatCode(code));
+    showJoinAddress();
+    showWhere();
+    showStudentPoll();
+    follow.stream = classApi.followClass(code, {
+      onEvent,
+      onEnded: () => ended(),
+    });
+    await showClassState(c);
+  }
+
+  // ---------------------------------------------------------------- opening the page
+  async function openInitial() {
+    const code = classCodeOf(location.pathname);
+    if (!code) {
+      resumeLecturing(); // not awaited: the page's own address says what it shows
+      return false;
+    }
+    let c;
+    try {
+      c = await classApi.getClass(code);
+    } catch (err) {
+      fail(err?.status === 404 ? `There is no class ${formatCode(code)}: it has ended, or the code is mistyped.` : `The class ${formatCode(code)} could not be opened: ${err?.message ?? err}`);
+      return false;
+    }
+    const key = read('localStorage', KEY_PREFIX + c.code) ?? read('localStorage', KEY_PREFIX + code);
+    if (key) {
+      // This browser started the class: it shows the class's view and drives it.
+      follow = { code: c.code, latest: c, exploring: false, link: null };
+      await showClassState(c);
+      follow = null;
+      published = { scenario: state.scenario, json: null };
+      beginLecturing({ code: c.code, key, joinUrl: `${location.origin}/c/${c.code}`, title: c.title ?? null });
+      return true;
+    }
+    await joinAsStudent(c.code ?? code, c);
+    return true;
+  }
+
+  async function resumeLecturing() {
+    const code = read('sessionStorage', TAB_CLASS);
+    const key = code && read('localStorage', KEY_PREFIX + code);
+    if (!key) return;
+    let c;
+    try {
+      c = await classApi.getClass(code);
+    } catch (err) {
+      if (err?.status === 404) {
+        write('sessionStorage', TAB_CLASS, null);
+        write('localStorage', KEY_PREFIX + code, null);
+      }
+      return;
+    }
+    await checkReach();
+    published = { scenario: null, json: null }; // the page's own view is published as it opens
+    beginLecturing({ code: c.code ?? code, key, joinUrl: `${base ?? location.origin}/c/${c.code ?? code}`, title: c.title ?? null });
+  }
+
+  // ---------------------------------------------------------------- every render
+  function update(s, keys) {
+    if (role === 'lecturer') {
+      if (VIEW_KEYS.some((k) => keys.has(k))) throttle.request();
+      if (asked && !asked.result && !closing) {
+        const answer = answerOf(asked, s);
+        if (answer) queueMicrotask(() => closeAsked(answer));
+      }
+      refreshAsk();
+    } else if (role === 'student' && follow && !follow.exploring && !follow.ended && !applying && !running) {
+      if (OWN_KEYS.some((k) => keys.has(k)) && performance.now() - gestureAt < GESTURE_MS) queueMicrotask(() => setExploring(true));
+    }
+  }
+
   return {
-    /** Opens the class the address names (/c/{code}); false when the address names none. */
-    openInitial: async () => false,
-    update() {},
+    openInitial,
+    update,
+    /** For tests and the console: the class this page leads or follows. */
+    get info() {
+      return { role, code: cls?.code ?? null, exploring: follow?.exploring ?? null, asked: asked ? { kind: asked.kind, pollId: asked.pollId, result: asked.result } : null };
+    },
   };
 }

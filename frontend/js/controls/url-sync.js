@@ -1,12 +1,14 @@
 // The address bar always holds the view on screen (url-state.js says how it is written), and the
 // browser's back and forward move through views. Opening a fragment or a short link (/s/{id})
 // shows exactly that view. Meaningful changes (a click, a key, a choice) add a history entry;
-// what happens on its own (Play, a dragged slider) replaces the current one.
+// what happens on its own (Play, a dragged slider) replaces the current one. A class page
+// (/c/{code}, live-class.js) keeps its address: the class, not the fragment, says what it shows.
 
 import * as api from '../api.js';
 import { updateIndex } from '../phases.js';
 import { FIELDS, URL_FIELDS } from '../state.js';
 import { decodeFragment, decodeScenarioV1, encodeScenario, fragmentOf, isViewFragment, linkIdOf, sameScenario } from '../url-state.js';
+import { classCodeOf } from './class-core.js';
 
 const PLAY_WRITE_MS = 600; // the history API is rate-limited by browsers: not every frame
 const WRITE_MS = 100; // after the frame that shows a change, never in its way
@@ -31,17 +33,76 @@ async function readLinkField(field, raw) {
   return typeof raw === 'string' ? raw : field.default;
 }
 
+/** A selection as a link's view stores it, checked: {kind: 'node', layer, unit} or an edge. */
+function readSelection(raw) {
+  const n = (v) => Number.isInteger(v) && v >= 0;
+  if (raw?.kind === 'node' && n(raw.layer) && n(raw.unit)) return { kind: 'node', layer: raw.layer, unit: raw.unit };
+  if (raw?.kind === 'edge' && n(raw.layer) && raw.layer >= 1 && n(raw.from) && n(raw.to)) return { kind: 'edge', layer: raw.layer, from: raw.from, to: raw.to };
+  return null;
+}
+
+/** The selection names a unit or weight of the network whose parameters are `params`. */
+function fits(sel, params) {
+  if (!sel || !params?.length) return false;
+  if (sel.kind === 'node') return sel.layer === 0 ? sel.unit < (params[0].W[0]?.length ?? 0) : sel.layer <= params.length && sel.unit < params[sel.layer - 1].b.length;
+  const W = params[sel.layer - 1]?.W;
+  return !!W && sel.to < W.length && sel.from < (W[0]?.length ?? 0);
+}
+
+/** True on a class page (/c/{code}): its address is never rewritten. */
+export const isClassPage = () => classCodeOf(globalThis.location?.pathname) !== null;
+
+/** encodeScenario, remembered per scenario object (a scenario object never changes). */
+export function createPacker() {
+  const packed = new WeakMap();
+  return (scenario) => {
+    if (!packed.has(scenario)) packed.set(scenario, encodeScenario(scenario));
+    return packed.get(scenario);
+  };
+}
+
+/**
+ * The fragment's view fields of a state, but the scenario (the compared one packed). pacePhase:
+ * in compare mode the phase counts the deeper run's phases (restoring walks the group).
+ */
+export async function viewFields(state, { pack, pacePhase }) {
+  const view = {};
+  for (const { key, url } of URL_FIELDS) {
+    if (key === 'scenario') continue; // a short link may leave it out (urlOf)
+    view[key] = url.kind === 'scenario' ? state[key] && (await pack(state[key])) : state[key];
+  }
+  if (pacePhase !== undefined) view.phase = pacePhase;
+  if (state.playing) view.phase = -1;
+  return view;
+}
+
+/** A short link's (and a live class's) `view` for a state: {v: 1, phase, sample, …, selection}. */
+export async function linkViewOf(state, opts) {
+  const shown = { ...state, ...(await viewFields(state, opts)) };
+  const view = { v: 1 };
+  for (const { key, link: name } of LINK_FIELDS) {
+    if (shown[key] !== null && shown[key] !== undefined) view[name] = shown[key];
+  }
+  if (state.selection) view.selection = state.selection;
+  return view;
+}
+
+/** The view a short link (or a class) stored, as applyView takes it. rec: {step, view}. */
+export async function viewOfLink(rec, scenario) {
+  const stored = rec.view ?? {};
+  const view = { scenario, step: rec.step ?? 0 };
+  for (const field of LINK_FIELDS) view[field.key] = await readLinkField(field, stored[field.link]);
+  view.selection = readSelection(stored.selection);
+  return view;
+}
+
 /**
  * sessions: the page's session group; compare: {open(scenario, label), close()};
  * lecture: {set(on)}. Returns {openInitial, applyView, linkBody, schedule}; schedule() after
  * every change of the state (main.js's render does).
  */
 export function bindUrlSync({ store, sessions, compare, lecture }) {
-  const packed = new WeakMap();
-  const pack = (scenario) => {
-    if (!packed.has(scenario)) packed.set(scenario, encodeScenario(scenario));
-    return packed.get(scenario);
-  };
+  const pack = createPacker();
 
   let link = null; // {id, scenario, view: fragment of its view} when the page opened a short link
   let restoring = 0;
@@ -58,18 +119,7 @@ export function bindUrlSync({ store, sessions, compare, lecture }) {
     gestureAt = Math.min(gestureAt, lastWriteAt);
   });
 
-  /** The fragment's view fields of a state, but the scenario (the compared one packed). */
-  async function viewOf(state) {
-    const view = {};
-    for (const { key, url } of URL_FIELDS) {
-      if (key === 'scenario') continue; // a short link may leave it out (urlOf)
-      view[key] = url.kind === 'scenario' ? state[key] && (await pack(state[key])) : state[key];
-    }
-    // In compare mode the phase counts the deeper run's phases; restoring walks the group.
-    if (state === store.state && sessions.pacePhase !== undefined) view.phase = sessions.pacePhase;
-    if (state.playing) view.phase = -1;
-    return view;
-  }
+  const viewOf = (state) => viewFields(state, { pack, pacePhase: state === store.state ? sessions.pacePhase : undefined });
 
   async function urlOf(state) {
     const view = await viewOf(state);
@@ -93,7 +143,7 @@ export function bindUrlSync({ store, sessions, compare, lecture }) {
       do {
         again = false;
         const state = store.state;
-        if (!started || restoring || !state.scenario) return;
+        if (!started || restoring || !state.scenario || isClassPage()) return;
         const url = await urlOf(state);
         if (restoring) return;
         const here = `${location.pathname}${location.hash}`;
@@ -134,7 +184,8 @@ export function bindUrlSync({ store, sessions, compare, lecture }) {
   }
 
   /**
-   * Shows a view: {scenario, step, phase, sample, colorMode, lecture, compare, compareLabel}.
+   * Shows a view: {scenario, step, phase, sample, colorMode, lecture, compare, compareLabel,
+   * selection?}.
    * The scenario is loaded only when it differs from the one on screen.
    */
   async function applyView(view) {
@@ -149,21 +200,16 @@ export function bindUrlSync({ store, sessions, compare, lecture }) {
         if (!sameScenario(view.compare, store.state.compare)) await compare.open(view.compare, view.compareLabel ?? null);
       } else if (store.state.compare) compare.close();
       await showStepPhase(view.step ?? 0, view.phase ?? -1);
-      store.set({ sample: view.sample ?? 0, row: view.row ?? null, colorMode: view.colorMode ?? 'weight' });
+      const patch = { sample: view.sample ?? 0, row: view.row ?? null, colorMode: view.colorMode ?? 'weight' };
+      // A link's or a class's view names the selection (a fragment does not): kept when it fits.
+      if ('selection' in view) patch.selection = fits(view.selection, store.state.params) ? view.selection : null;
+      store.set(patch);
       await sessions.whenIdle();
       return true;
     } finally {
       restoring--;
       schedule();
     }
-  }
-
-  /** The view a short link stored (see linkBody), as applyView takes it. */
-  async function viewOfLink(rec, scenario) {
-    const stored = rec.view ?? {};
-    const view = { scenario, step: rec.step ?? 0 };
-    for (const field of LINK_FIELDS) view[field.key] = await readLinkField(field, stored[field.link]);
-    return view;
   }
 
   async function openLink(id) {
@@ -184,6 +230,7 @@ export function bindUrlSync({ store, sessions, compare, lecture }) {
 
   /** What the location says, if anything: a short link or a fragment. */
   async function fromLocation() {
+    if (isClassPage()) return false; // the class's view (live-class.js)
     const id = linkIdOf(location.pathname);
     if (id) {
       if (link?.id === id && !isViewFragment(location.hash)) {
@@ -220,11 +267,7 @@ export function bindUrlSync({ store, sessions, compare, lecture }) {
     /** The POST /links body for the view on screen. */
     async linkBody(title) {
       const state = store.state;
-      const shown = { ...state, ...(await viewOf(state)) };
-      const view = { v: 1 };
-      for (const { key, link: name } of LINK_FIELDS) {
-        if (shown[key] !== null && shown[key] !== undefined) view[name] = shown[key];
-      }
+      const view = await linkViewOf(state, { pack, pacePhase: sessions.pacePhase });
       const body = { scenario: state.scenario, step: state.step, view };
       if (title) body.title = title;
       return body;
