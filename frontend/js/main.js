@@ -22,6 +22,7 @@ import { bindExport } from './controls/export.js';
 import { bindPoints } from './controls/points.js';
 import { bindShareAndTeach } from './teach.js';
 import { bindLiveClass } from './controls/live-class.js';
+import { bindNetworkControls, NETWORK_CONTROLS_HEIGHT } from './controls/network-controls.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -40,8 +41,15 @@ const session = createSession(store, { api, afterFrame, onPlayStop: () => sessio
 const sessions = createSessionGroup(session);
 const select = (selection) => store.set({ selection });
 
-const network = createNetworkView($('#network'), { onSelect: select });
+// Hovering or focusing a neuron shows its heatmap large in the output view (state.preview).
+const preview = (unit) => {
+  const now = store.state.preview;
+  if (now?.layer !== unit?.layer || now?.unit !== unit?.unit) store.set({ preview: unit });
+};
+const network = createNetworkView($('#network'), { onSelect: select, onHover: preview, headroom: NETWORK_CONTROLS_HEIGHT });
 network.setOnResize(() => store.redraw());
+// + and − on the network change the hidden layers as the form does (a new run from step 0).
+const netControls = bindNetworkControls($('#network'), { onLayers: (hidden) => form.emit(['hidden_layers'], hidden) });
 const points = bindPoints(document, store, sessions);
 const output = createOutputView($('#output'), { onAddPoint: (p) => teach.addPoint(p) });
 const legend = createLegend($('#legend'));
@@ -80,6 +88,7 @@ function render(state, keys) {
   if (state.schema && state.scenario) {
     const animating = network.update(state);
     if (animating) requestAnimationFrame(() => store.redraw());
+    netControls.update(state, network.layout);
     legend.update(state);
   }
   status.update(state);
@@ -177,3 +186,13 @@ async function start() {
 window.playground.ready = start().catch((err) => {
   store.set({ error: { message: `The page could not start: ${err.message}`, fields: [] } });
 });
+// The data sets' pictures are not needed for the first picture: fetched once the network is drawn.
+// (api.js names the URL; until it has a function for it, the page asks by the route's path.)
+const getThumbnails = api.getDatasetThumbnails ?? (() => fetch('/api/v1/dataset-thumbnails').then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`)))));
+window.playground.ready.then(() =>
+  afterFrame(() =>
+    getThumbnails()
+      .then((answer) => form.setThumbnails(answer))
+      .catch(() => {}), // without pictures the chooser names the kinds
+  ),
+);

@@ -39,3 +39,20 @@ export function reveal(index, L) {
   if (p.kind === 'update') backwardFrom = 1;
   return { forwardTo, loss, backwardFrom, update: p.kind === 'update', active: p };
 }
+
+const SHORT = { forward: 'forward pass', loss: 'loss', backward: 'backward pass (δ)', update: 'update' };
+
+/**
+ * The one-line hint beside the transport: what Next phase shows next, and what one update is.
+ * phase: the phase index on screen (−1 ready), L: weight layers (0 before the network is known).
+ */
+export function phaseHint(phase, L, playing = false) {
+  if (playing) return 'Playing: Pause, then Phase ▶ walks one update phase by phase';
+  const walk = 'one update = forward → loss → backward (δ) → update';
+  if (!L) return `Phase ▶ walks one update: ${walk.replace('one update = ', '')}`;
+  const list = phaseList(L);
+  const next = phase + 1 < list.length ? list[phase + 1] : list[0];
+  const where = next.layer ? `${SHORT[next.kind]}, layer ${next.layer}` : SHORT[next.kind];
+  const of = phase + 1 < list.length ? `${phase + 2} of ${list.length}` : `1 of ${list.length}, next step`;
+  return `Phase ▶ next: ${where} (${of}) · ${walk}`;
+}

@@ -42,6 +42,7 @@ export const FIELDS = [
   // Playing, choices and messages
   { key: 'playing', default: false },
   { key: 'speed', default: -1, doc: 'updates per frame (or a negative number of epochs per frame, playback.js); one epoch a frame solves the default data set in about two seconds' },
+  { key: 'preview', default: null, doc: '{layer, unit} under the pointer or the keyboard focus: its heatmap is shown large in the output view' },
   { key: 'selection', default: null, doc: "{kind: 'node', layer, unit} | {kind: 'edge', layer, from, to}" },
   { key: 'predicting', default: false, doc: 'predict, then reveal: the update is held back (lecture.js)' },
   { key: 'formVersion', default: 0, doc: 'bumped to show the form’s values in force again after a refused change' },

@@ -33,7 +33,9 @@ def test_every_generated_kind_with_its_points(client):
         assert len(k["points"]) == THUMBNAIL_POINTS
         assert k["task"] == ("regression" if name in REGRESSION_2D else "classification")
         assert k["extent"] == [-6.0, 6.0, -6.0, 6.0]
+        assert k["group"] == "generated"
     assert len(kinds["xor_gate"]["points"]) == 4
+    assert {kinds[g]["group"] for g in GATES} == {"gate"}
     assert kinds["xor_gate"]["extent"] == [-0.5, 1.5, -0.5, 1.5]
 
 

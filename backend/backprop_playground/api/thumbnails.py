@@ -31,7 +31,8 @@ ETAG = f'"thumbs-e{ENGINE_VERSION}"'
 
 
 def thumbnail(kind: str) -> dict:
-    """One kind's picture: {kind, task, extent, points: [[x1, x2, t]]}."""
+    """One kind's picture: {kind, task, group, extent, points: [[x1, x2, t]]}; group is
+    "generated" (a shape on the plane) or "gate" (the four corners of a logic gate)."""
     pts, y, is_class = generate(kind, THUMBNAIL_POINTS, 0.0, THUMBNAIL_SEED)
     t = y if is_class else y[:, 0]
     rows = np.column_stack([np.round(pts, 2), np.round(t, 2)])
@@ -40,6 +41,7 @@ def thumbnail(kind: str) -> dict:
     return {
         "kind": kind,
         "task": "classification" if is_class else "regression",
+        "group": "gate" if kind in GATES else "generated",
         "extent": extent,
         "points": points,
     }

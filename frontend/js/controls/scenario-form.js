@@ -1,9 +1,19 @@
 // The scenario form, built from the API's schema: one control per field, with the schema's
 // choices, defaults and limits. A change goes to onChange (mid-run.js: an event at the step on
-// screen, or a new run from step 0).
+// screen, or a new run from step 0). What TensorFlow Playground shows is always in view: the
+// data sets and the features as pictures (pickers.js), the activation, the learning rate, the
+// regularization and the batch size; every other field is in "Advanced settings", folded until
+// opened (and kept open while the page lives). The hidden layers are changed on the network
+// (network-controls.js) and, field by field, in the advanced settings.
 
 import { appliesTo, checkValue, numericLimits } from '../schema.js';
 import { effectiveScenario, eventsOf } from '../events.js';
+import { createDatasetPicker, createFeaturePicker } from './pickers.js';
+
+/** The fields shown outside the fold, in this order (the data and the features come first). */
+export const ESSENTIAL = [['activation'], ['optimizer', 'lr'], ['regularization'], ['batch_size']];
+const ESSENTIAL_KEYS = new Set(ESSENTIAL.map((p) => p.join('.')));
+const DEFAULT_EXTENT = [-6, 6, -6, 6];
 
 const GROUPS = {
   dataset: 'Data', features: 'Data',
@@ -40,8 +50,30 @@ export function createScenarioForm(form, { onChange }) {
   let scenario = null;
   let rendered = null;
   let resolved = {}; // what "auto" resolved to for the run on screen: {output_activation, loss}
+  let advancedOpen = false; // the fold, as the user left it (the form is built again on changes)
+  let extent = DEFAULT_EXTENT; // the input plane, for the features' pictures
+  let essentialPass = false; // building the essentials: their fields are not skipped
 
   form.addEventListener('submit', (e) => e.preventDefault());
+  const datasets = createDatasetPicker({ onPick: (kind) => emit(['dataset', 'kind'], kind) });
+  const features = createFeaturePicker({
+    onToggle: (opt) => {
+      const d = schema.properties.features;
+      const value = scenario.features ?? d.default ?? [];
+      const on = !value.includes(opt);
+      // Keep the schema's order, so the same set always gives the same input layer.
+      const next = d.items.enum.filter((o) => (o === opt ? on : value.includes(o)));
+      if (next.length < (d.minItems ?? 0)) return;
+      emit(['features'], next);
+    },
+  });
+  const featureNote = (columns) => {
+    const note = document.createElement('p');
+    note.className = 'field-note';
+    note.dataset.field = 'features';
+    note.textContent = `features: the data has ${columns} input columns, used as they are`;
+    return note;
+  };
 
   function emit(path, value) {
     let next = setIn(scenario, path, value);
@@ -55,17 +87,8 @@ export function createScenarioForm(form, { onChange }) {
 
   function control(name, d, path, parent) {
     const key = path.join('.');
-    if (SKIP.has(key)) return;
-    const columns = scenario?.dataset?.points?.inputs?.[0]?.length;
-    if (key === 'features' && columns !== undefined && columns !== 2) {
-      // Features are made from two input columns; other data goes in as it is.
-      const note = document.createElement('p');
-      note.className = 'field-note';
-      note.dataset.field = key;
-      note.textContent = `features: the data has ${columns} input columns, used as they are`;
-      parent.appendChild(note);
-      return;
-    }
+    if (SKIP.has(key) || key === 'features') return; // the features: their pictures (essentials)
+    if (!essentialPass && ESSENTIAL_KEYS.has(key)) return;
     const id = `f-${path.join('-')}`;
     const value = getIn(scenario, path) ?? d.default;
     const row = document.createElement('div');
@@ -94,10 +117,6 @@ export function createScenarioForm(form, { onChange }) {
       row.classList.add('inline');
     } else if (d.type === 'number' || d.type === 'integer') {
       input = numberInput(d, value, (v) => emit(path, v));
-    } else if (d.type === 'array' && d.items?.type === 'enum') {
-      row.append(featureBoxes(name, d, path, value ?? []));
-      parent.appendChild(row);
-      return;
     } else if (d.type === 'array' && (d.items?.type === 'integer' || d.items?.type === 'number')) {
       row.append(layerEditor(name, d, path, value ?? []));
       parent.appendChild(row);
@@ -172,33 +191,6 @@ export function createScenarioForm(form, { onChange }) {
     return b;
   }
 
-  function featureBoxes(name, d, path, value) {
-    const fs = document.createElement('fieldset');
-    fs.className = 'checks';
-    const lg = document.createElement('legend');
-    lg.textContent = labelOf(name, d);
-    fs.append(lg);
-    for (const opt of d.items.enum) {
-      const l = document.createElement('label');
-      const cb = document.createElement('input');
-      cb.type = 'checkbox';
-      cb.value = opt;
-      cb.checked = value.includes(opt);
-      cb.addEventListener('change', () => {
-        // Keep the schema's order, so the same set always gives the same input layer.
-        const next = d.items.enum.filter((o) => (o === opt ? cb.checked : value.includes(o)));
-        if (next.length < (d.minItems ?? 0)) {
-          cb.checked = true;
-          return;
-        }
-        emit(path, next);
-      });
-      l.append(cb, ` ${opt}`);
-      fs.append(l);
-    }
-    return fs;
-  }
-
   function layerEditor(name, d, path, value) {
     const fs = document.createElement('fieldset');
     fs.className = 'layers';
@@ -252,10 +244,71 @@ export function createScenarioForm(form, { onChange }) {
     parent.appendChild(fs);
   }
 
+  /** Data sets, features and the essential fields, always in view. */
+  function essentials() {
+    const box = document.createElement('div');
+    box.className = 'essentials';
+    const title = (t, hint) => {
+      const h = document.createElement('h2');
+      h.className = 'essentials-title';
+      h.textContent = t;
+      if (hint) {
+        const s = document.createElement('span');
+        s.className = 'essentials-hint';
+        s.textContent = ` ${hint}`;
+        h.append(s);
+      }
+      box.append(h);
+    };
+    const kindDesc = schema.properties.dataset?.properties?.kind;
+    title('Data', 'which data set?');
+    datasets.update(kindDesc?.enum, scenario.dataset?.kind ?? kindDesc?.default);
+    box.append(datasets.el);
+    const fd = schema.properties.features;
+    const columns = scenario?.dataset?.points?.inputs?.[0]?.length;
+    if (fd) {
+      title('Features', 'which inputs?');
+      if (columns !== undefined && columns !== 2) {
+        // Features are made from two input columns; other data goes in as it is.
+        box.append(featureNote(columns));
+      } else {
+        const row = document.createElement('div');
+        row.className = 'field field-array';
+        row.dataset.field = 'features';
+        features.update(fd.items?.enum ?? [], scenario.features ?? fd.default ?? [], extent);
+        row.append(features.el);
+        box.append(row);
+      }
+    }
+    title('Training');
+    essentialPass = true;
+    for (const path of ESSENTIAL) {
+      let d = schema;
+      for (const p of path) d = d?.properties?.[p];
+      if (d) control(path.at(-1), d, path, box);
+    }
+    essentialPass = false;
+    return box;
+  }
+
   function render() {
     if (!schema || !scenario) return;
     const focusedId = document.activeElement?.id;
     form.textContent = '';
+    form.append(essentials());
+    const fold = document.createElement('details');
+    fold.className = 'advanced';
+    fold.dataset.testid = 'advanced-settings';
+    fold.open = advancedOpen;
+    fold.addEventListener('toggle', () => (advancedOpen = fold.open));
+    const foldSummary = document.createElement('summary');
+    foldSummary.textContent = 'Advanced settings';
+    const foldNote = document.createElement('span');
+    foldNote.className = 'advanced-note';
+    foldNote.textContent = 'data size and noise, seeds, layers, output and loss, initialization, optimizer, schedule, clipping';
+    foldSummary.append(foldNote);
+    fold.append(foldSummary);
+    form.append(fold);
     const groups = new Map();
     const groupEl = (title) => {
       if (!groups.has(title)) {
@@ -265,7 +318,7 @@ export function createScenarioForm(form, { onChange }) {
         const sum = document.createElement('summary');
         sum.textContent = title;
         det.append(sum);
-        form.append(det);
+        fold.append(det);
         groups.set(title, det);
       }
       return groups.get(title);
@@ -302,6 +355,13 @@ export function createScenarioForm(form, { onChange }) {
       const inForce = eventsOf(state.scenario).flatMap((e, n) => (e.kind === 'set' && e.step <= state.step ? [n] : []));
       const head = state.snapshot ? `${state.snapshot.output_activation}/${state.snapshot.loss}` : '';
       const key = `${state.scenarioVersion}|${inForce.join(',')}|${state.formVersion}|${head}`;
+      // The features' pictures follow the data's plane (it comes after the scenario).
+      const plane = state.dataset?.extent ?? state.heatmaps?.extent ?? DEFAULT_EXTENT;
+      if (plane.join(',') !== extent.join(',')) {
+        extent = plane;
+        const fd = schema?.properties?.features;
+        if (fd && scenario && key === rendered) features.update(fd.items?.enum ?? [], scenario.features ?? fd.default ?? [], extent);
+      }
       if (state.schema === schema && key === rendered) return;
       schema = state.schema;
       resolved = { output_activation: state.snapshot?.output_activation, loss: state.snapshot?.loss };
@@ -313,5 +373,9 @@ export function createScenarioForm(form, { onChange }) {
     },
     showErrors,
     rerender: () => render(),
+    /** A change made elsewhere (the + and − on the network) through the form's own path. */
+    emit: (path, value) => scenario && emit(path, value),
+    /** The data sets' pictures (GET /dataset-thumbnails), when they arrive. */
+    setThumbnails: (answer) => datasets.setThumbnails(answer),
   };
 }

@@ -48,7 +48,7 @@ export function labelCandidates(ctx) {
   const L = sizes.length - 1;
   const out = [];
   const add = (c) => out.push(c);
-  const top = 4;
+  const top = ctx.labelTop ?? 4;
   // Layer names: always, shortened to fit their column.
   ctx.layerNames.forEach((variants, l) => {
     const x = layout.cols[l];

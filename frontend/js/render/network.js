@@ -33,7 +33,12 @@ function put(e, name, value) {
   if (e.getAttribute(name) !== value) e.setAttribute(name, value);
 }
 
-export function createNetworkView(container, { onSelect }) {
+/**
+ * onSelect(selection) on a click; onHover({layer, unit} | null) when the pointer or the keyboard
+ * focus moves onto or off a neuron; headroom: pixels kept free above the layer names (for the
+ * + and − controls drawn over the view, controls/network-controls.js), except in lecture mode.
+ */
+export function createNetworkView(container, { onSelect, onHover = null, headroom = 0 }) {
   const canvas = document.createElement('canvas');
   canvas.className = 'thumbs';
   canvas.setAttribute('aria-hidden', 'true');
@@ -86,8 +91,9 @@ export function createNetworkView(container, { onSelect }) {
   });
   const setHover = (next) => {
     if (next?.[0] === hover?.layer && next?.[1] === hover?.unit) return;
-    hover = next ? { layer: next[0], unit: next[1] } : null;
+    hover = next && next[0] !== undefined ? { layer: next[0], unit: next[1] } : null;
     if (lastState) updateLabels(lastState);
+    onHover?.(hover);
   };
   container.addEventListener('pointerover', (e) => setHover(nodeOf(e.target) ?? (e.target.closest?.('.val') ? [hover?.layer, hover?.unit] : null)));
   container.addEventListener('pointerleave', () => setHover(null));
@@ -247,7 +253,8 @@ export function createNetworkView(container, { onSelect }) {
     const names = featureNames(state, sizes[0]);
     const outNames = Array.from({ length: sizes[L] }, (_, k) => (sizes[L] > 1 ? `ŷ${k}` : 'ŷ'));
     const key = `${sizes.join('-')}|${names.join(',')}|${size.w}x${size.h}|${state.scenario.activation}|${state.snapshot?.output_activation ?? state.scenario.output_activation}|${state.lecture ? 'lecture' : ''}`;
-    pads = state.lecture ? LECTURE_PADS : size.w < NARROW_PX ? NARROW_PADS : undefined;
+    const room = state.lecture ? 0 : headroom;
+    pads = state.lecture ? LECTURE_PADS : size.w < NARROW_PX ? { ...NARROW_PADS, padT: 44 + room } : room ? { padT: 44 + room } : undefined;
     const fonts = state.lecture ? FONTS.lecture : size.w < NARROW_PX ? FONTS.narrow : FONTS.normal;
     const rebuilt = !built || built.key !== key || dirtySize;
     if (rebuilt) {
@@ -330,7 +337,8 @@ export function createNetworkView(container, { onSelect }) {
     built.labelsKey = key;
     built.labelsTrace = view.trace;
     const sizes = built.nodes.map((n) => n.length);
-    const candidates = labelCandidates({ state, view, layout: built.layout, sizes, params, focus, names: built.names, outNames: built.outNames, layerNames: built.layerNames });
+    const labelTop = 4 + (state.lecture ? 0 : headroom);
+    const candidates = labelCandidates({ labelTop, state, view, layout: built.layout, sizes, params, focus, names: built.names, outNames: built.outNames, layerNames: built.layerNames });
     const placed = placeLabels(candidates, built.measure, { width: size.w, height: size.h, obstacles: built.obstacles });
     paintLabels(placed);
     performance.measure('network:labels', { start: t0, end: performance.now() });
@@ -384,6 +392,10 @@ export function createNetworkView(container, { onSelect }) {
   return {
     update,
     updateThumbnails,
+    /** Where the columns and nodes are now (network-layout.js), or null before the first draw. */
+    get layout() {
+      return built?.layout ?? null;
+    },
     get thumbnailsDrawn() {
       return thumbnailsDrawn;
     },

@@ -4,8 +4,9 @@
 // its target y instead.
 
 import { divergingOfT, interpolate, lut, NEGATIVE_STOPS, POSITIVE_STOPS } from '../colors.js';
-import { gridToPixels } from '../heatmaps.js';
+import { gridToPixels, heatRange } from '../heatmaps.js';
 import { fmt } from '../format.js';
+import { activationOf } from './thumbnails.js';
 
 const TABLE = lut(divergingOfT);
 export const CLASS_COLORS = ['#e66101', '#0571b0', '#5e3c99', '#1b9e77', '#a6761d', '#666666', '#e7298a', '#66a61e'];
@@ -47,8 +48,14 @@ export function createOutputView(container, { onAddPoint }) {
   empty.className = 'output-empty';
   empty.hidden = true;
   const targets = createTargets();
+  // A neuron under the pointer or the keyboard focus (state.preview) is shown here, large.
+  const showing = document.createElement('p');
+  showing.className = 'output-showing';
+  showing.dataset.testid = 'output-showing';
+  showing.hidden = true;
+  container.dataset.showing = 'output';
   stack.append(baseCanvas, canvas);
-  container.append(stack, empty, targets.el);
+  container.append(stack, showing, empty, targets.el);
   const base = document.createElement('canvas');
   let view = null; // {extent, size}
   let lastKey = null;
@@ -101,7 +108,9 @@ export function createOutputView(container, { onAddPoint }) {
     const act = state.snapshot?.output_activation ?? state.trace?.after?.output_activation;
     const h = state.heatmaps;
     const fittedOut = h ? state.scales?.heat?.[h.layers.length - 1] ?? 1 : 1;
-    const key = [h, state.dataset, px, fittedOut, act, extent.join(',')].map((v) => (typeof v === 'object' ? id(v) : v)).join('|');
+    const unit = previewUnit(state);
+    const shown = unit ? `${unit.layer}:${unit.unit}` : 'output';
+    const key = [h, state.dataset, px, fittedOut, act, extent.join(','), shown].map((v) => (typeof v === 'object' ? id(v) : v)).join('|');
     let drew = false;
     if (key !== lastKey) {
       drew = true;
@@ -113,8 +122,12 @@ export function createOutputView(container, { onAddPoint }) {
       ctx.fillStyle = '#f4f4f4';
       ctx.fillRect(0, 0, px, px);
       view = { extent, size: px };
-      if (h) drawSurface(ctx, h.layers[h.layers.length - 1], h.nx, h.ny, act, fittedOut, px);
+      if (unit) drawUnit(ctx, unit.grid, h.nx, h.ny, unit.toT, px);
+      else if (h) drawSurface(ctx, h.layers[h.layers.length - 1], h.nx, h.ny, act, fittedOut, px);
       drawData(ctx, state.dataset, extent, px, act, fittedOut);
+      container.dataset.showing = shown;
+      showing.hidden = !unit;
+      showing.textContent = unit ? unit.caption : '';
     }
     const okey = `${key}|${id(state.trace)}|${state.sample}`;
     if (okey === overlayKey) return drew;
@@ -126,6 +139,42 @@ export function createOutputView(container, { onAddPoint }) {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     drawBatch(ctx, state, extent, px, act, fittedOut);
     return drew;
+  }
+
+  /** The neuron to show instead of the output: {layer, unit, grid, toT, caption}, or null. */
+  function previewUnit(state) {
+    const p = state.preview;
+    const h = state.heatmaps;
+    const grid = p && h?.layers?.[p.layer]?.[p.unit];
+    if (!grid) return null;
+    const L = h.layers.length - 1;
+    let lo;
+    let hi;
+    if (p.layer === 0) {
+      // An input over its own range, as its thumbnail on the network shows it.
+      let m = 1e-9;
+      for (const v of grid) if (Number.isFinite(v) && Math.abs(v) > m) m = Math.abs(v);
+      [lo, hi] = [-m, m];
+    } else {
+      [lo, hi] = heatRange(activationOf(state, p.layer, L), state.scales?.heat?.[p.layer]);
+    }
+    const span = hi - lo || 1;
+    const names = state.scenario?.features;
+    const what = p.layer === 0 ? `input ${names?.[p.unit] ?? `x${p.unit + 1}`}` : p.layer === L ? `output ${p.unit}` : `hidden layer ${p.layer}, neuron ${p.unit}`;
+    return { ...p, grid, toT: (v) => (v - lo) / span, caption: `Showing ${what} over the plane (${fmt(lo, 2)} … ${fmt(hi, 2)}); move away for the network's output` };
+  }
+
+  function drawUnit(ctx, grid, nx, ny, toT, px) {
+    base.width = nx;
+    base.height = ny;
+    const bctx = base.getContext('2d');
+    const img = bctx.createImageData(nx, ny);
+    gridToPixels(grid, nx, ny, TABLE, toT, img.data);
+    bctx.putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = true;
+    ctx.globalAlpha = 0.85;
+    ctx.drawImage(base, 0, 0, px, px);
+    ctx.globalAlpha = 1;
   }
 
   function drawSurface(ctx, units, nx, ny, act, fitted, px) {

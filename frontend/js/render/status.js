@@ -2,7 +2,7 @@
 // divergence, API errors and notices.
 
 import { fmt, fmtEpoch, pct } from '../format.js';
-import { phaseLabel } from '../phases.js';
+import { phaseHint, phaseLabel } from '../phases.js';
 
 /** The whole-set numbers of a step, in words: not the batch's L nor the sample's ℓ. */
 export function metricsLine(m, { short = false } = {}) {
@@ -26,6 +26,7 @@ export function createStatus(root, { onDismissError }) {
   const errorText = q('#error-text');
   const notice = q('#notice');
   const title = q('#scenario-title');
+  const hint = q('[data-testid="phase-hint"]');
   q('#error-dismiss').addEventListener('click', onDismissError);
 
   const text = (el, t) => {
@@ -49,6 +50,7 @@ export function createStatus(root, { onDismissError }) {
       wasPlaying = state.playing;
       const label = state.playing ? 'playing' : phaseLabel(state.phase, L);
       text(phase, label);
+      if (hint) text(hint, phaseHint(state.phase, L, state.playing));
       phase.dataset.phase = state.playing ? 'play' : state.phase < 0 ? 'ready' : label.split(' ')[0];
       text(play, state.playing ? '❚❚ Pause' : '▶ Play');
       play.setAttribute('aria-pressed', String(state.playing));
