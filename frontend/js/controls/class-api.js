@@ -34,8 +34,11 @@ async function request(method, where, { body, key } = {}) {
   return data;
 }
 
-/** {code, lecturer_key, join_url, version, link_id}. body: {title?, scenario, step, view, base?}. */
-export const createClass = (body) => request('POST', 'classes', { body });
+/**
+ * {code, lecturer_key, join_url, version, link_id}. body: {title?, scenario, step, view}; base:
+ * the network address picked for the join address (when PUBLIC_BASE_URL is not set).
+ */
+export const createClass = (body, { base } = {}) => request('POST', base ? `classes?${new URLSearchParams({ base })}` : 'classes', { body });
 /** {code, title, version, link_id, step, view, poll, followers}. */
 export const getClass = (code) => request('GET', path(code));
 /** {version, link_id}. body: {scenario?, step, view}. */
@@ -56,10 +59,10 @@ export function qrUrl(code, { scale, base } = {}) {
   return `${new URL(path(code, '/qr.svg'), BASE).pathname}${qs ? `?${qs}` : ''}`;
 }
 
-export const EVENT_TYPES = ['view', 'poll', 'tally'];
+export const EVENT_TYPES = ['view', 'poll', 'tally', 'end'];
 
 /**
- * Follows the class's events (view, poll, tally) with the browser's EventSource. It retries by
+ * Follows the class's events (view, poll, tally, end) with the browser's EventSource. It retries by
  * itself after a dropped connection, but gives up on an answer that is not 200 (a proxy's 502
  * while the server restarts): then this reconnects with ?last_event_id= after a growing delay
  * (0.5 s up to 5 s), asking first whether the class still exists (onEnded on a 404).

@@ -16,7 +16,7 @@ import { phaseLabel } from '../phases.js';
 import { fmt } from '../format.js';
 import { sameScenario } from '../url-state.js';
 import * as classApi from './class-api.js';
-import { answerOf, classCodeOf, createThrottle, defaultQuestion, formatCode, gotIt, weightQuestion } from './class-core.js';
+import { answerOf, classCodeOf, createThrottle, defaultQuestion, formatCode, gotIt, normalizeCode, weightQuestion } from './class-core.js';
 import { createClassPanel } from './class-panel.js';
 import { createPacker, linkViewOf, viewOfLink } from './url-sync.js';
 
@@ -122,7 +122,7 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
 
   function showJoinAddress() {
     if (!cls) return;
-    const url = base ? `${base}/c/${cls.code}` : cls.joinUrl;
+    const url = base ? `${base}/c/${formatCode(cls.code)}` : cls.joinUrl;
     panel.setJoin({ url, qrSmall: classApi.qrUrl(cls.code, { scale: 2, base }), qrLarge: classApi.qrUrl(cls.code, { scale: 16, base }) });
     panel.setReach(role === 'lecturer' ? reachInfo && { ...reachInfo, picked: base } : null);
   }
@@ -142,8 +142,10 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
   let published = { scenario: null, json: null };
   const throttle = createThrottle(() => publish(), { interval: PUBLISH_MS });
 
+  /** {step, view} of the page: a link's view, with the compared scenario as an object. */
   async function bodyOfState() {
     const view = await linkViewOf(state, { pack, pacePhase: sessions.pacePhase });
+    if (state.compare) view.compare = state.compare;
     return { step: state.step, view };
   }
 
@@ -182,16 +184,15 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
     await checkReach();
     const body = { ...(await bodyOfState()), scenario: state.scenario };
     if (state.scenario.title) body.title = state.scenario.title;
-    if (base) body.base = base;
     let made;
     try {
-      made = await classApi.createClass(body);
+      made = await classApi.createClass(body, { base });
     } catch (err) {
       fail(err?.status === 429 ? `No class could be started: ${err.message}` : `No class could be started: ${err?.message ?? err}`);
       return;
     }
-    write('localStorage', KEY_PREFIX + made.code, made.lecturer_key);
-    write('sessionStorage', TAB_CLASS, made.code);
+    write('localStorage', KEY_PREFIX + normalizeCode(made.code), made.lecturer_key);
+    write('sessionStorage', TAB_CLASS, normalizeCode(made.code));
     published = { scenario: body.scenario, json: JSON.stringify({ step: body.step, view: body.view }) };
     beginLecturing({ code: made.code, key: made.lecturer_key, joinUrl: made.join_url, title: body.title ?? null });
     showJoin();
@@ -200,9 +201,9 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
   let followersTimer = null;
   function beginLecturing(c) {
     role = 'lecturer';
-    cls = c;
+    cls = { ...c, code: normalizeCode(c.code) };
     panel.setRole('lecturer');
-    panel.setCode(c.code, formatCode(c.code));
+    panel.setCode(cls.code, formatCode(cls.code));
     panel.setFollowers(null);
     panel.setLecturer({ note: '' });
     showJoinAddress();
@@ -233,7 +234,7 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
   }
 
   function stopLecturing(message) {
-    if (cls) write('localStorage', KEY_PREFIX + cls.code, null);
+    if (cls) write('localStorage', KEY_PREFIX + normalizeCode(cls.code), null);
     write('sessionStorage', TAB_CLASS, null);
     throttle.stop();
     clearTimeout(followersTimer);
@@ -446,6 +447,8 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
       if (!p || !follow.poll || p.id !== follow.poll.id) follow.mine = null;
       follow.poll = p;
       showStudentPoll();
+    } else if (type === 'end') {
+      ended();
     } else if (type === 'tally') {
       const p = follow.poll;
       const id = data.poll_id ?? data.id;
@@ -492,8 +495,9 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
   }
 
   async function joinAsStudent(code, c) {
+    code = normalizeCode(code);
     role = 'student';
-    cls = { code, joinUrl: `${location.origin}/c/${code}`, title: c.title ?? null };
+    cls = { code, joinUrl: `${location.origin}/c/${formatCode(code)}`, title: c.title ?? null };
     follow = { code, stream: null, latest: c, exploring: false, ended: false, link: null, poll: readPoll(c.poll), mine: null };
     panel.setRole('student');
     panel.setCode(code, formatCode(code));
@@ -521,17 +525,18 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
       fail(err?.status === 404 ? `There is no class ${formatCode(code)}: it has ended, or the code is mistyped.` : `The class ${formatCode(code)} could not be opened: ${err?.message ?? err}`);
       return false;
     }
-    const key = read('localStorage', KEY_PREFIX + c.code) ?? read('localStorage', KEY_PREFIX + code);
+    const key = read('localStorage', KEY_PREFIX + code);
     if (key) {
       // This browser started the class: it shows the class's view and drives it.
-      follow = { code: c.code, latest: c, exploring: false, link: null };
+      follow = { code, latest: c, exploring: false, link: null };
       await showClassState(c);
       follow = null;
+      await checkReach();
       published = { scenario: state.scenario, json: null };
-      beginLecturing({ code: c.code, key, joinUrl: `${location.origin}/c/${c.code}`, title: c.title ?? null });
+      beginLecturing({ code, key, joinUrl: `${location.origin}/c/${formatCode(code)}`, title: c.title ?? null });
       return true;
     }
-    await joinAsStudent(c.code ?? code, c);
+    await joinAsStudent(code, c);
     return true;
   }
 
@@ -551,7 +556,7 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
     }
     await checkReach();
     published = { scenario: null, json: null }; // the page's own view is published as it opens
-    beginLecturing({ code: c.code ?? code, key, joinUrl: `${base ?? location.origin}/c/${c.code ?? code}`, title: c.title ?? null });
+    beginLecturing({ code, key, joinUrl: `${location.origin}/c/${formatCode(code)}`, title: c.title ?? null });
   }
 
   // ---------------------------------------------------------------- every render

@@ -21,6 +21,8 @@ const LINK_FIELDS = FIELDS.filter((f) => f.link);
 async function readLinkField(field, raw) {
   const kind = field.url?.kind;
   if (kind === 'scenario') {
+    // A short link packs it (url-state.js); a class's view holds the scenario itself.
+    if (raw && typeof raw === 'object' && !Array.isArray(raw)) return raw;
     try {
       return typeof raw === 'string' ? await decodeScenarioV1(raw) : null;
     } catch {
