@@ -1,5 +1,6 @@
 """Property-based fuzzing of the whole API from its own /openapi.json (schemathesis):
-no request, valid or not, gets a 5xx, and every response matches its documented schema."""
+no request, valid or not, gets a 5xx, and every response matches its documented schema.
+A class's event stream is left out: its response never ends (test_classes_stream.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from backprop_playground.settings import Settings
 
 _db = Path(tempfile.mkdtemp(prefix="schemathesis-")) / "links.sqlite3"
 app = create_app(Settings(work_budget_seconds=0.1, database_url=f"sqlite:///{_db}"))
-schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+schema = schemathesis.openapi.from_asgi("/openapi.json", app).exclude(
+    path="/api/v1/classes/{code}/events"
+)
 
 
 @schema.parametrize()
