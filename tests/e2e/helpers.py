@@ -71,3 +71,11 @@ def pixels(page, png: bytes) -> np.ndarray:
     """A screenshot as an [h, w, 4] uint8 array, decoded by the browser (no image library)."""
     w, h, data = page.evaluate(PIXELS_JS, base64.b64encode(png).decode())
     return np.frombuffer(base64.b64decode(data), dtype=np.uint8).reshape(h, w, 4)
+
+
+def open_advanced(page) -> None:
+    """Opens the settings' "Advanced settings" fold (closed on a fresh page), if it is closed."""
+    fold = page.get_by_test_id("advanced-settings")
+    if fold.get_attribute("open") is None:
+        fold.locator(":scope > summary").click()
+    page.wait_for_function("() => document.querySelector('[data-testid=advanced-settings]').open")

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tests.e2e.harness import idle, open_playground
-from tests.e2e.helpers import counter, edges, weights
+from tests.e2e.helpers import counter, edges, open_advanced, weights
 
 CANVAS_COLOURS_JS = """(sel) => {
   const c = document.querySelector(sel);
@@ -55,6 +55,7 @@ def test_non_finite_weights_are_drawn_grey(page):
 def test_a_refused_scenario_shows_the_apis_message(lenient_page):
     page = lenient_page
     before = page.evaluate("window.playground.scenario")
+    open_advanced(page)
     page.locator("#f-loss").select_option("cross_entropy")
     error = page.get_by_test_id("api-error")
     error.wait_for(state="visible")
@@ -70,6 +71,7 @@ def test_changing_a_field_restarts_at_step_zero(page):
     page.get_by_test_id("step").click()
     page.wait_for_function("() => window.playground.step === 1")
     n = len(edges(page))
+    open_advanced(page)
     page.get_by_role("button", name="Add a hidden layer").click()
     page.wait_for_function("() => window.playground.scenario.hidden_layers.length === 3")
     idle(page)
