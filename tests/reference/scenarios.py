@@ -99,6 +99,9 @@ def random_scenario(
     train_biases: bool | None = None,
     n_rows: int | None = None,
     batch_size: int | None = None,
+    normalization: dict[str, Any] | None = None,
+    dropout: dict[str, Any] | None = None,
+    hidden: list[int] | None = None,
 ) -> dict[str, Any]:
     """A small random scenario: 0–3 hidden layers of 1–4 units, 2–3 inputs, 3–6 rows.
 
@@ -112,7 +115,8 @@ def random_scenario(
     if n_inputs == 2:
         features = rng.sample(FEATURES, rng.randint(1, 4))
     n_features = len(features) if features else n_inputs
-    hidden = [rng.randint(1, 4) for _ in range(rng.randint(0, 3))]
+    if hidden is None:
+        hidden = [rng.randint(1, 4) for _ in range(rng.randint(0, 3))]
     widths = [n_features, *hidden, K]
     if regularization is None:
         regularization = rng.choice(
@@ -148,4 +152,8 @@ def random_scenario(
     }
     if features is not None:
         scenario["features"] = features
+    if normalization is not None:
+        scenario["normalization"] = normalization
+    if dropout is not None:
+        scenario["dropout"] = dropout
     return scenario

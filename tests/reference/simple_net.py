@@ -10,6 +10,10 @@ Conventions (the contract's): layer l has ``W[j][i]`` (units_l x units_{l-1}) an
 A scenario is the same plain dict that is posted to the API; only ``dataset.kind ==
 "points"`` with explicit ``init.params`` is supported, since that fixes the data and the
 initial state exactly.
+
+Batch normalization and dropout (the contract's section of that name) couple the samples of a
+batch, so with either of them an update goes through ``step_batch``: the whole batch forward,
+layer by layer, then backward, with every per-sample value B times the batch loss's derivative.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any
 
 LEAKY_SLOPE = 0.01
 NORM_CLIP_EPS = 1e-6  # torch.nn.utils.clip_grad_norm_ adds this to the norm
+MASK64 = (1 << 64) - 1
 
 OPTIMIZER_DEFAULTS = {
     "kind": "sgd",
@@ -86,6 +91,29 @@ def softmax(zs: list[float]) -> list[float]:
 def log_sum_exp(zs: list[float]) -> float:
     top = max(zs)
     return top + math.log(sum(math.exp(z - top) for z in zs))
+
+
+def mix64(x: int) -> int:
+    """SplitMix64's finalizer, modulo 2^64."""
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & MASK64
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & MASK64
+    return x ^ (x >> 31)
+
+
+def dropout_kept(seed: int, k: int, row: int, layer: int, unit: int, rate: float) -> bool:
+    """The contract's mask: kept when u >= p, u = (h >> 11)·2^−53, h = mix64(seed·C1 + k·C2 +
+    row·C3 + layer·C4 + unit) modulo 2^64."""
+    x = (
+        seed * 0x9E3779B97F4A7C15
+        + k * 0xBF58476D1CE4E5B9
+        + row * 0x94D049BB133111EB
+        + layer * 0xD6E8FEB86659FD93
+        + unit
+    ) & MASK64
+    u = (mix64(x) >> 11) * 2.0**-53
+    return u >= rate
 
 
 # ---------------------------------------------------------------- data
@@ -180,6 +208,20 @@ class ReferenceNet:
             {"W": [[float(w) for w in row] for row in p["W"]], "b": [float(x) for x in p["b"]]}
             for p in scenario["init"]["params"]
         ]
+        norm = scenario.get("normalization") or {"kind": "none"}
+        self.normalized = norm["kind"] == "batch"
+        self.bn_momentum = norm.get("momentum", 0.1)
+        self.bn_eps = norm.get("eps", 1e-5)
+        self.dropout = dict(scenario.get("dropout") or {"rate": 0.0, "seed": 1})
+        self.dropout.setdefault("seed", 1)
+        # gamma, beta and running statistics of every hidden layer (normalization only)
+        self.running: list[dict[str, list[float]]] = []
+        if self.normalized:
+            for p, given in zip(self.params[:-1], scenario["init"]["params"], strict=False):
+                n = len(p["b"])
+                p["gamma"] = [float(x) for x in given.get("gamma") or [1.0] * n]
+                p["beta"] = [float(x) for x in given.get("beta") or [0.0] * n]
+                self.running.append({"mean": [0.0] * n, "var": [1.0] * n})
         self.k = 0
         # Optimizer state, one entry per scalar parameter, keyed (layer, "W"/"b", j, i).
         self.buffers: dict[tuple, float] = {}
@@ -205,7 +247,15 @@ class ReferenceNet:
                     total += W[j][i] * a_prev[i]
                 z.append(total)
             if l < self.n_layers - 1:
-                a = [activate(self.hidden_activation, zj) for zj in z]
+                y = z
+                if self.normalized:  # eval mode: the running statistics
+                    run, g, be = self.running[l], layer["gamma"], layer["beta"]
+                    y = [
+                        g[j] * (z[j] - run["mean"][j]) / math.sqrt(run["var"][j] + self.bn_eps)
+                        + be[j]
+                        for j in range(len(z))
+                    ]
+                a = [activate(self.hidden_activation, yj) for yj in y]
             elif self.output_activation == "softmax":
                 a = softmax(z)
             else:
@@ -398,6 +448,8 @@ class ReferenceNet:
         Trace entries the contract leaves unspecified (the output layer's dL_da for a fused
         head, grad_b of a fixed bias) are None.
         """
+        if self.normalized or self.dropout["rate"] > 0:
+            return self.step_batch(rows)
         samples = [self.backward_sample(r) for r in rows]
         per_sample = [s["loss"] for s in samples]
         layers: list[dict[str, Any]] = []
@@ -496,3 +548,236 @@ class ReferenceNet:
             v_hat = v / (1.0 - b2**t)
             return theta - lr * m_hat / (math.sqrt(v_hat) + opt["eps"])
         raise ValueError(f"unknown optimizer {kind!r}")
+
+    # ------------------------------------------------------------ normalization and dropout
+
+    def step_batch(self, rows: list[int]) -> dict[str, Any]:
+        """Update k → k+1 with batch normalization and/or dropout in training mode.
+
+        Forward, hidden layer l: z = W a_prev + b; y = γ x̂ + β, x̂ = (z − μ_B)/√(σ²_B + eps)
+        (μ_B, σ²_B the batch's mean and biased variance per unit); a = f(y) (f(z) without
+        normalization); a ← a·m/(1 − p). Backward, with every per-sample value B·∂L/∂·:
+        dL_da = W_{l+1}ᵀ δ_{l+1}; δ_y = dL_da·mask·f'(y); ∂L/∂γ = mean δ_y x̂, ∂L/∂β = mean δ_y;
+        δ = γ/√(σ²_B + eps)·(δ_y − mean δ_y − x̂·mean(δ_y x̂)) (δ = δ_y without normalization).
+        """
+        B, L = len(rows), self.n_layers
+        p_drop, seed = self.dropout["rate"], self.dropout["seed"]
+        acts_prev = [self.features[r] for r in rows]  # [sample][unit]
+        fwd: list[dict[str, Any]] = []
+        for l, layer in enumerate(self.params):
+            W, b = layer["W"], layer["b"]
+            z = []
+            for s in range(B):
+                zs = []
+                for j in range(len(W)):
+                    total = b[j]
+                    for i in range(len(acts_prev[s])):
+                        total += W[j][i] * acts_prev[s][i]
+                    zs.append(total)
+                z.append(zs)
+            info: dict[str, Any] = {"z": z}
+            if l == L - 1:
+                if self.output_activation == "softmax":
+                    info["a"] = [softmax(zs) for zs in z]
+                else:
+                    info["a"] = [[activate(self.output_activation, v) for v in zs] for zs in z]
+            else:
+                y = z
+                if self.normalized:
+                    n = len(W)
+                    mean = [sum(z[s][j] for s in range(B)) / B for j in range(n)]
+                    var = [sum((z[s][j] - mean[j]) ** 2 for s in range(B)) / B for j in range(n)]
+                    inv = [1.0 / math.sqrt(var[j] + self.bn_eps) for j in range(n)]
+                    x_hat = [[(z[s][j] - mean[j]) * inv[j] for j in range(n)] for s in range(B)]
+                    g, be = layer["gamma"], layer["beta"]
+                    y = [[g[j] * x_hat[s][j] + be[j] for j in range(n)] for s in range(B)]
+                    info.update(mean=mean, var=var, inv=inv, x_hat=x_hat, y=y)
+                a = [[activate(self.hidden_activation, v) for v in ys] for ys in y]
+                info["fprime"] = [
+                    [
+                        activate_prime(self.hidden_activation, y[s][j], a[s][j])
+                        for j in range(len(W))
+                    ]
+                    for s in range(B)
+                ]
+                if p_drop > 0:
+                    keep = 1.0 / (1.0 - p_drop)
+                    mask = [
+                        [
+                            keep if dropout_kept(seed, self.k, r, l + 1, j, p_drop) else 0.0
+                            for j in range(len(W))
+                        ]
+                        for r in rows
+                    ]
+                    a = [[a[s][j] * mask[s][j] for j in range(len(W))] for s in range(B)]
+                    info["mask"] = mask
+                info["a"] = a
+            fwd.append(info)
+            acts_prev = info["a"]
+
+        # loss and the output layer's δ (per sample: ∂ℓ_i/∂z = B·∂L/∂z_i)
+        out = fwd[-1]
+        per_sample, deltas = [], [[] for _ in range(L)]
+        dL_da: list[Any] = [None] * L
+        out_dL_da = []
+        for s, r in enumerate(rows):
+            y_t = self.targets[r]
+            per_sample.append(self.sample_loss(out["z"][s], out["a"][s], y_t))
+            deltas[L - 1].append(self.output_delta(out["z"][s], out["a"][s], y_t))
+            out_dL_da.append(None if self.fused_head else self.output_dL_da(out["a"][s], y_t))
+        dL_da[L - 1] = None if self.fused_head else out_dL_da
+        bn: list[Any] = [None] * L
+        for l in range(L - 2, -1, -1):
+            W_next, info, n = self.params[l + 1]["W"], fwd[l], len(self.params[l]["b"])
+            da = [
+                [
+                    sum(W_next[jn][j] * deltas[l + 1][s][jn] for jn in range(len(W_next)))
+                    for j in range(n)
+                ]
+                for s in range(B)
+            ]
+            dL_da[l] = da
+            mask = info.get("mask")
+            dy = [
+                [da[s][j] * (mask[s][j] if mask else 1.0) * info["fprime"][s][j] for j in range(n)]
+                for s in range(B)
+            ]
+            if self.normalized:
+                x_hat, g = info["x_hat"], self.params[l]["gamma"]
+                mean_dy = [sum(dy[s][j] for s in range(B)) / B for j in range(n)]
+                mean_dyx = [sum(dy[s][j] * x_hat[s][j] for s in range(B)) / B for j in range(n)]
+                deltas[l] = [
+                    [
+                        g[j] * info["inv"][j] * (dy[s][j] - mean_dy[j] - x_hat[s][j] * mean_dyx[j])
+                        for j in range(n)
+                    ]
+                    for s in range(B)
+                ]
+                bn[l] = {
+                    "mean": info["mean"],
+                    "var": info["var"],
+                    "gamma": list(g),
+                    "beta": list(self.params[l]["beta"]),
+                    "grad_gamma": mean_dyx,
+                    "grad_beta": mean_dy,
+                    "mean_delta_y": mean_dy,
+                    "mean_delta_y_xhat": mean_dyx,
+                    "x_hat": x_hat,
+                    "y": info["y"],
+                    "delta_y": dy,
+                }
+            else:
+                deltas[l] = dy
+
+        layers: list[dict[str, Any]] = []
+        for l, p in enumerate(self.params):
+            a_prev = [self.features[r] for r in rows] if l == 0 else fwd[l - 1]["a"]
+            layer = {
+                "W": copy.deepcopy(p["W"]),
+                "b": list(p["b"]),
+                "z": fwd[l]["z"],
+                "a": fwd[l]["a"],
+                "dL_da": dL_da[l],
+                "delta": deltas[l],
+                **self.layer_gradients(l, deltas[l], a_prev),
+            }
+            if l < L - 1:
+                layer["fprime"] = fwd[l]["fprime"]
+                layer["dropout_mask"] = fwd[l].get("mask")
+            own = [g for row in layer["grad_W"] for g in row] + (layer["grad_b"] or [])
+            if bn[l] is not None:
+                layer["bn"] = bn[l]
+                own += bn[l]["grad_gamma"] + bn[l]["grad_beta"]
+            layer["grad_norm"] = math.sqrt(sum(g * g for g in own))
+            layers.append(layer)
+        reg = self.reg_loss()
+        grads = self._all_grads(layers)
+        norm_before = math.sqrt(sum(g * g for g in grads))
+        kind, threshold = self.clip.get("kind", "none"), self.clip.get("threshold", 1.0)
+        if kind == "norm":
+            scale = min(1.0, threshold / (norm_before + NORM_CLIP_EPS))
+            self._map_all(layers, lambda g: g * scale)
+        elif kind == "value":
+            self._map_all(layers, lambda g: min(max(g, -threshold), threshold))
+        norm_after = math.sqrt(sum(g * g for g in self._all_grads(layers)))
+
+        lr = self.lr_at(self.k)
+        for l, layer in enumerate(layers):
+            p = self.params[l]
+            W, b = p["W"], p["b"]
+            for j in range(len(W)):
+                for i in range(len(W[j])):
+                    W[j][i] = self._update(
+                        (l, "W", j, i), W[j][i], layer["grad_W"][j][i], lr, is_weight=True
+                    )
+                if self.train_biases:
+                    b[j] = self._update((l, "b", j), b[j], layer["grad_b"][j], lr, is_weight=False)
+            if bn[l] is not None:
+                for name in ("gamma", "beta"):
+                    grad = bn[l]["grad_" + name]
+                    for j in range(len(W)):
+                        p[name][j] = self._update(
+                            (l, name, j), p[name][j], grad[j], lr, is_weight=False
+                        )
+                bn[l]["gamma_after"] = list(p["gamma"])
+                bn[l]["beta_after"] = list(p["beta"])
+                # running statistics, torch's BatchNorm1d: unbiased variance, B/(B − 1)
+                m, run = self.bn_momentum, self.running[l]
+                for j in range(len(W)):
+                    run["mean"][j] = (1 - m) * run["mean"][j] + m * fwd[l]["mean"][j]
+                    run["var"][j] = (1 - m) * run["var"][j] + m * fwd[l]["var"][j] * B / (B - 1)
+                bn[l]["running_mean"] = list(run["mean"])
+                bn[l]["running_var"] = list(run["var"])
+            layer["W_after"] = copy.deepcopy(W)
+            layer["b_after"] = list(b)
+            layer["update_W"] = [
+                [W[j][i] - layer["W"][j][i] for i in range(len(W[j]))] for j in range(len(W))
+            ]
+            layer["update_b"] = [b[j] - layer["b"][j] for j in range(len(b))]
+
+        data = sum(per_sample) / B
+        self.k += 1
+        return {
+            "lr": lr,
+            "batch": {
+                "indices": list(rows),
+                "inputs": [self.inputs[r] for r in rows],
+                "features": [self.features[r] for r in rows],
+                "targets": [self.targets[r] for r in rows],
+            },
+            "loss": {"total": data + reg, "data": data, "reg": reg, "per_sample": per_sample},
+            "grad_norm": {"before_clip": norm_before, "after_clip": norm_after},
+            "layers": layers,
+        }
+
+    def _all_grads(self, layers: list[dict[str, Any]]) -> list[float]:
+        """Every trainable parameter's gradient: W, b (when trained), γ and β."""
+        out = self.trainable_grads(layers)
+        for layer in layers:
+            if layer.get("bn") is not None:
+                out += layer["bn"]["grad_gamma"] + layer["bn"]["grad_beta"]
+        return out
+
+    def _map_all(self, layers: list[dict[str, Any]], fn: Any) -> None:
+        self._map_grads(layers, fn)
+        for layer in layers:
+            bn = layer.get("bn")
+            if bn is not None:
+                bn["grad_gamma"] = [fn(g) for g in bn["grad_gamma"]]
+                bn["grad_beta"] = [fn(g) for g in bn["grad_beta"]]
+
+    def snapshot_params(self) -> list[dict[str, Any]]:
+        """The params as a snapshot shows them: W, b, and γ, β and the running statistics of a
+        normalized layer."""
+        out = []
+        for l, p in enumerate(self.params):
+            entry = {"W": p["W"], "b": p["b"]}
+            if self.normalized and l < self.n_layers - 1:
+                entry.update(
+                    gamma=p["gamma"],
+                    beta=p["beta"],
+                    running_mean=self.running[l]["mean"],
+                    running_var=self.running[l]["var"],
+                )
+            out.append(entry)
+        return out

@@ -58,8 +58,9 @@ class Run:
         self.n_base = self.data.inputs.shape[0]
         self.theta0 = initial_params(scenario["init"], self.layout)
         self.mask0 = np.ones(self.layout.n_params)
-        if not scenario["train_biases"]:
-            self.mask0 = self.wmask.copy()
+        if not scenario["train_biases"]:  # fixes b only: gamma and beta stay trainable
+            for layer in range(1, self.layout.n_layers + 1):
+                self.layout.b(self.mask0, layer)[:] = 0.0
 
     # ------------------------------------------------------------ set-up
 
