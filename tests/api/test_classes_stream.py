@@ -119,6 +119,11 @@ class Student:
     def next(self, timeout: float = WAIT) -> Event:
         return self.events.get(timeout=timeout)
 
+    def next_not_tally(self, timeout: float = WAIT) -> Event:
+        while (e := self.next(timeout)).event == "tally":
+            pass
+        return e
+
     def none_within(self, seconds: float) -> bool:
         try:
             got = self.events.get(timeout=seconds)
