@@ -80,6 +80,29 @@ def nginx_upstream_servers() -> list[str]:
     return re.findall(r"^\s*server\s+(\S+?)(?:\s[^;]*)?;", blocks[0], flags=re.M)
 
 
+def nginx_location(pattern: str) -> dict[str, list[str]]:
+    """The directives (name -> the arguments of each) of nginx.conf's location `pattern`."""
+    blocks = re.findall(
+        r"\blocation\s+(?:~\s+)?" + re.escape(pattern) + r"\s*\{(.*?)\}",
+        NGINX_CONF.read_text(),
+        flags=re.S,
+    )
+    assert len(blocks) == 1, (pattern, blocks)
+    out: dict[str, list[str]] = {}
+    for line in blocks[0].splitlines():
+        line = line.split("#")[0].strip().rstrip(";")
+        if line:
+            name, _, args = line.partition(" ")
+            out.setdefault(name, []).append(args.strip())
+    return out
+
+
+def nginx_seconds(value: str) -> float:
+    """An nginx time (`90`, `90s`, `10m`, `1h`) in seconds."""
+    number, unit = re.fullmatch(r"(\d+)(ms|s|m|h|d)?", value).groups()
+    return int(number) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}[unit or "s"]
+
+
 def nginx_conf_for_test(tmp: Path, listen_port: int, upstreams: list[str]) -> str:
     """deploy/nginx.conf as the tests run it: listening on loopback, the upstream's servers
     replaced by local replicas, without Docker's resolver, and every file nginx writes (pid,

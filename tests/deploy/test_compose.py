@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from backprop_playground.settings import Settings
 from tests.deploy.files import (
     COMPOSE_FILE,
     HEALTH_PATH,
@@ -23,6 +24,8 @@ from tests.deploy.files import (
     dockerfile_healthcheck,
     health_urls,
     nginx_listen_port,
+    nginx_location,
+    nginx_seconds,
     nginx_upstream_servers,
     url_port,
 )
@@ -171,6 +174,19 @@ def test_nginx_runs_deploy_nginx_conf_in_front_of_the_replicas(services):
     assert container_ports(nginx) == [nginx_listen_port()]
     assert nginx["depends_on"]["app-replica"]["condition"] == "service_healthy"
     assert nginx_upstream_servers() == [f"app-replica:{dockerfile_env()['PORT']}"]
+
+
+def test_nginx_passes_class_events_on_unbuffered_and_keeps_them_open():
+    events, root = nginx_location("^/api/v1/classes/[^/]+/events$"), nginx_location("/")
+    # the same upstream, headers and protocol as every other request
+    for name in ("proxy_pass", "proxy_http_version", "proxy_set_header"):
+        assert events[name] == root[name], name
+    assert events["proxy_buffering"] == ["off"]
+    assert events["gzip"] == ["off"]
+    # far longer than the app's gap between comment lines (CLASS_PING_SECONDS)
+    (timeout,) = events["proxy_read_timeout"]
+    assert nginx_seconds(timeout) >= 600
+    assert nginx_seconds(timeout) > 10 * Settings().class_ping_seconds
 
 
 # -- the Dockerfile -----------------------------------------------------------------------

@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from backprop_playground.settings import Settings
+from tests.api.test_classes_stream import Lecturer
 from tests.deploy.files import (
     HEALTH_PATH,
     REPO,
@@ -304,6 +305,44 @@ def test_link_rate_limit_is_per_client_behind_nginx(stack, scenario):
             assert int(spoofed.headers["retry-after"]) >= 1
     with client(stack.nginx, source="127.0.0.3") as other:
         assert other.post("/api/v1/links", json=body).status_code == 201
+
+
+def test_a_student_on_one_replica_follows_a_lecturer_on_another(stack):
+    """Students through nginx and on each replica; the lecturer's changes go to one replica
+    and then the other (through nginx, and directly): every student gets every change at
+    once (nginx buffers nothing), whichever replica holds their stream."""
+    lecturer = Lecturer(stack.nginx)
+    via_nginx = [lecturer.student(stack.nginx).start() for _ in range(4)]
+    direct = [lecturer.student(r).start() for r in stack.replicas]
+    students = via_nginx + direct
+    try:
+        for s in students:
+            assert s.status == 200
+            assert s.next().id == "1"
+        assert via_nginx[0].response_headers["content-type"].startswith("text/event-stream")
+        assert "content-encoding" not in via_nginx[0].response_headers
+        targets = [stack.nginx, *stack.replicas] * 2
+        for k, target in enumerate(targets, start=1):
+            sent = time.monotonic()
+            lecturer.on(target).view(k)
+            for s in students:
+                e = s.next(timeout=5)
+                assert (e.event, e.data["step"]) == ("view", k)
+            assert time.monotonic() - sent < 3, "an event waited in a buffer"
+        # the streams through nginx were spread over both replicas (by its access log, once
+        # they end) and comment lines keep them open
+        assert via_nginx[0].comments.get(timeout=10).startswith(":")
+    finally:
+        for s in students:
+            s.stop()
+    deadline = time.monotonic() + 10
+    while True:
+        rows = [r for r in stack.access_log() if r[3].endswith("/events")]
+        if len(rows) >= len(via_nginx) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert len(rows) == len(via_nginx), rows
+    assert {r[0][-1] for r in rows} == {addr(u) for u in stack.replicas}, rows
 
 
 def test_requests_are_spread_over_both_replicas_and_survive_one_stopping(stack, scenario):
