@@ -476,21 +476,33 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
     panel.setPoll({ role: 'student', id: p.id, question: p.question, choices: p.choices, open: p.open && !follow.ended, mine: follow.mine, answer: p.open ? null : p.answer, revealText });
   }
 
-  async function castVote(idx) {
-    const p = follow?.poll;
-    if (!p?.open) return;
-    const before = follow.mine;
+  // One vote in flight per device, the latest answer sent last: a changed mind is never
+  // overtaken by the answer it replaces. A vote that did not get through is sent again.
+  const voteSender = createThrottle(() => sendVote(), { interval: 0 });
+  function castVote(idx) {
+    if (!follow?.poll?.open) return;
     follow.mine = idx;
     showStudentPoll();
+    voteSender.request();
+  }
+
+  async function sendVote() {
+    const p = follow?.poll;
+    const idx = follow?.mine;
+    if (!p?.open || idx === null || idx === undefined) return true;
     try {
       await classApi.vote(follow.code, p.id, voterId(), idx);
+      return true;
     } catch (err) {
-      follow.mine = before;
-      if (err?.status === 409) {
+      if (err?.status === 409 || err?.status === 404) {
         p.open = false;
         notify('This question has closed.');
-      } else notify(`Your answer did not get through: ${err?.message ?? err}. Tap again.`);
-      showStudentPoll();
+        showStudentPoll();
+        return true;
+      }
+      if (err?.status === 422) return true;
+      notify(`Your answer did not get through (${err?.message ?? err}): trying again.`);
+      return false;
     }
   }
 
