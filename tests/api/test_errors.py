@@ -227,3 +227,45 @@ def test_integers_beyond_64_bits_stay_integers(client):
     item = r.json()["detail"][0]
     assert item["loc"] == ["body", "step"]
     assert item["type"] == "less_than_equal"
+
+
+BN = {"kind": "batch"}
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "which"), [(1, "every batch"), (49, "the last batch"), (7, "the last batch")]
+)
+def test_normalization_refuses_batches_of_one(client, batch_size, which):
+    # 100 samples, half for training: 50 rows; 49 and 7 leave a last batch of 1
+    sc = {**OK, "normalization": BN, "batch_size": batch_size}
+    r = _post(client, "/api/v1/snapshot", {"scenario": sc, "step": 0})
+    assert r.status_code == 422
+    assert _locs(r) == [("body", "scenario", "batch_size")]
+    msg = r.json()["detail"][0]["msg"]
+    assert "at least 2 samples" in msg and which in msg
+    ok = {**sc, "normalization": {"kind": "none"}}
+    assert _post(client, "/api/v1/snapshot", {"scenario": ok, "step": 0}).status_code == 200
+
+
+def test_dropout_rate_above_the_limit(client):
+    sc = {**OK, "dropout": {"rate": 0.95}}
+    r = _post(client, "/api/v1/snapshot", {"scenario": sc, "step": 0})
+    assert r.status_code == 422
+    assert _locs(r) == [("body", "scenario", "dropout", "rate")]
+    assert "0.9" in r.json()["detail"][0]["msg"]
+
+
+def test_gamma_for_a_layer_without_normalization(client):
+    sc = {
+        **OK,
+        "hidden_layers": [2],
+        "init": {"params": [{"W": [[1, 2], [3, 4]], "b": [0, 0], "gamma": [1, 1]},
+                            {"W": [[1, 1]], "b": [0]}]},
+    }  # fmt: skip
+    r = _post(client, "/api/v1/snapshot", {"scenario": sc, "step": 0})
+    assert r.status_code == 422
+    assert _locs(r) == [("body", "scenario", "init", "params", 0, "gamma")]
+    sc["normalization"] = BN
+    sc["init"]["params"][0]["gamma"] = [1, 1, 1]
+    r = _post(client, "/api/v1/snapshot", {"scenario": sc, "step": 0})
+    assert r.status_code == 422 and "2 values" in r.json()["detail"][0]["msg"]

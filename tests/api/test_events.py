@@ -115,3 +115,64 @@ def test_set_events_are_checked_against_the_settings_then_in_force(client):
     r = client.post("/api/v1/step", json={"scenario": bad, "step": 5})
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"][:4] == ["body", "scenario", "events", 0]
+
+
+def _error(client, sc):
+    r = client.post("/api/v1/snapshot", json={"scenario": sc, "step": 0})
+    assert r.status_code == 422, r.text
+    (item,) = r.json()["detail"]
+    return tuple(item["loc"]), item["msg"]
+
+
+BN = {**BASE, "normalization": {"kind": "batch"}}  # 30 training rows, batches of 6
+
+
+def test_normalization_cannot_be_changed_by_an_event(client):
+    sc = {
+        **BN,
+        "events": [{"step": 2, "kind": "set", "changes": {"normalization": {"kind": "none"}}}],
+    }
+    loc, msg = _error(client, sc)
+    assert loc[:5] == ("body", "scenario", "events", 0, "set")
+    assert "normalization cannot be changed by an event" in msg
+    assert "part of the network" in msg
+
+
+def test_normalization_refuses_an_event_batch_size_of_one(client):
+    for size in (1, 29):  # every batch, or the last of 30 rows
+        ev = {"step": 4, "kind": "set", "changes": {"batch_size": size}}
+        loc, msg = _error(client, {**BN, "events": [ev]})
+        assert loc == ("body", "scenario", "events", 0, "changes", "batch_size")
+        assert "at least 2 samples" in msg
+    # a later event at the same step puts it right again: no batch of one is ever drawn
+    fixed = [
+        {"step": 4, "kind": "set", "changes": {"batch_size": 1}},
+        {"step": 4, "kind": "set", "changes": {"batch_size": 5}},
+    ]
+    assert (
+        client.post(
+            "/api/v1/snapshot", json={"scenario": {**BN, "events": fixed}, "step": 8}
+        ).status_code
+        == 200
+    )
+
+
+def test_normalization_refuses_added_points_that_leave_one_over(client):
+    # 30 + 1 rows in batches of 6: the last batch of each epoch would hold 1
+    ev = {"step": 3, "kind": "add_points", "inputs": [[0.1, 0.2]], "labels": [1]}
+    loc, msg = _error(client, {**BN, "events": [ev]})
+    assert loc == ("body", "scenario", "events", 0, "inputs")
+    assert "31 training rows" in msg
+    two = {**ev, "inputs": [[0.1, 0.2], [0.3, -0.1]], "labels": [1, 0]}
+    r = client.post("/api/v1/snapshot", json={"scenario": {**BN, "events": [two]}, "step": 9})
+    assert r.status_code == 200
+    assert r.json()["n_train"] == 32
+    # the same events are fine without normalization
+    r = client.post("/api/v1/snapshot", json={"scenario": {**BASE, "events": [ev]}, "step": 9})
+    assert r.status_code == 200
+
+
+def test_dropout_set_event_is_checked(client):
+    ev = {"step": 1, "kind": "set", "changes": {"dropout": {"rate": 0.95}}}
+    loc, _ = _error(client, {**BASE, "events": [ev]})
+    assert loc[-2:] == ("dropout", "rate")
