@@ -86,3 +86,42 @@ def test_cached_fast_path_answers_like_the_route(client, link):
     assert "content-security-policy" in again.headers
     bad = client.get(f"/api/v1/links/{link_id}/step?step=11&trace_samples=999&v={version}")
     assert bad.status_code == 422
+
+
+def test_simultaneous_misses_are_computed_once(tmp_path, presets):
+    """500 students asking at the same instant for a step nobody asked for yet: one
+    computation, 500 equal answers (and a second answer asked for meanwhile: one more)."""
+    import asyncio
+    import threading
+
+    import httpx
+
+    from backprop_playground.app import create_app
+    from backprop_playground.settings import Settings
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'l.sqlite3'}"))
+    trainer = app.state.trainer
+    calls: list[int] = []
+    lock = threading.Lock()
+    real_step = trainer.step
+
+    def counting_step(sc, step, trace_samples):
+        with lock:
+            calls.append(step)
+        return real_step(sc, step, trace_samples)
+
+    trainer.step = counting_step
+
+    async def run() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            sc = presets["tf-circle"]["scenario"]
+            link_id = (await c.post("/api/v1/links", json={"scenario": sc, "step": 0})).json()["id"]
+            version = (await c.get("/api/v1/health")).json()["engine_version"]
+            urls = [f"/api/v1/links/{link_id}/step?step={s}&v={version}" for s in [40] * 500 + [41]]
+            return await asyncio.gather(*(c.get(u) for u in urls))
+
+    answers = asyncio.run(run())
+    assert {r.status_code for r in answers} == {200}
+    assert len({r.content for r in answers[:500]}) == 1
+    assert sorted(calls) == [40, 41]

@@ -5,11 +5,14 @@ change for a given engine: they are served with `Cache-Control: public, immutabl
 naming the engine's version and the scenario's format version. The engine's version is part of
 the URL (`v=`): a request for another version is redirected to the current one, so a fixed
 engine gives new URLs rather than stale caches. The server keeps the bytes it sent (and their
-gzip form) in a bounded LRU, so a class stepping through the same link costs one computation.
+gzip form) in a bounded LRU, so a class stepping through the same link costs one computation,
+and that holds even when the whole class asks at once: the first request for an answer that is
+not in the cache computes it and the others wait for it (single flight, per process).
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import threading
 from collections import OrderedDict
@@ -62,6 +65,8 @@ class ResponseCache:
         self.items: OrderedDict[tuple, tuple[str, bytes, bytes | None]] = OrderedDict()
         self.nbytes = 0
         self.lock = threading.Lock()
+        # answers being computed now: key -> future of the answer (single_flight)
+        self.flights: dict[tuple, asyncio.Future] = {}
 
     def get(self, key: tuple) -> tuple[str, bytes, bytes | None] | None:
         with self.lock:
@@ -165,6 +170,60 @@ def _current_url(request: Request) -> str:
     return f"{request.url.path}?{urlencode(sorted(params.items()))}"
 
 
+Hit = tuple[str, bytes, bytes | None]
+
+
+async def _compute(
+    request: Request, link_id: str, kind: str, params: dict[str, Any]
+) -> Hit | Response:
+    """The answer's (etag, body, gzipped body), or the error to answer instead."""
+    try:
+        sc = await _scenario(request, link_id)
+    except StoreError as err:
+        return store_unavailable(err)
+    if sc is None:
+        return not_found(link_id)
+    trainer = request.app.state.trainer
+    if kind == "snapshot":
+        result = await run_in_threadpool(trainer.snapshot, sc, params["step"])
+    elif kind == "step":
+        result = await run_in_threadpool(trainer.step, sc, params["step"], params["trace_samples"])
+    else:
+        result = await run_in_threadpool(trainer.heatmaps, sc, params["step"], params["resolution"])
+    body = dumps(result)
+    packed = pack(body, CACHED_LEVEL) if len(body) >= GZIP_MIN_BYTES else None
+    tag = ",".join(f"{k}={val}" for k, val in sorted(params.items()))
+    etag = f'"e{ENGINE_VERSION}-f{sc.format_version}-{link_id}-{kind}-{tag}"'
+    return etag, body, packed
+
+
+async def single_flight(flights: dict, key: tuple, compute) -> Any:
+    """`await compute()` once for every caller that asks for `key` while it runs: the first
+    caller computes, the others wait for its result (an error is each caller's own: they then
+    compute for themselves). Callers on another event loop (tests) do not share."""
+    loop = asyncio.get_running_loop()
+    flight = flights.get(key)
+    if flight is not None and flight.get_loop() is loop:
+        try:
+            return await asyncio.shield(flight)
+        except Exception:  # noqa: BLE001 (the first caller's failure: try for ourselves)
+            return await compute()
+    flight = loop.create_future()
+    flights[key] = flight
+    try:
+        result = await compute()
+    except BaseException as err:
+        flight.set_exception(err if isinstance(err, Exception) else RuntimeError("cancelled"))
+        flight.exception()  # retrieved: no "never retrieved" warning when nobody waited
+        raise
+    else:
+        flight.set_result(result)
+        return result
+    finally:
+        if flights.get(key) is flight:
+            del flights[key]
+
+
 async def _serve(request: Request, link_id: str, kind: str, params: dict[str, Any], v: str | None):
     if not ID_RE.match(link_id):
         return not_found(link_id)
@@ -174,29 +233,20 @@ async def _serve(request: Request, link_id: str, kind: str, params: dict[str, An
     cache: ResponseCache = request.app.state.response_cache
     hit = cache.get(key)
     if hit is None:
-        try:
-            sc = await _scenario(request, link_id)
-        except StoreError as err:
-            return store_unavailable(err)
-        if sc is None:
-            return not_found(link_id)
-        trainer = request.app.state.trainer
-        if kind == "snapshot":
-            result = await run_in_threadpool(trainer.snapshot, sc, params["step"])
-        elif kind == "step":
-            result = await run_in_threadpool(
-                trainer.step, sc, params["step"], params["trace_samples"]
-            )
-        else:
-            result = await run_in_threadpool(
-                trainer.heatmaps, sc, params["step"], params["resolution"]
-            )
-        body = dumps(result)
-        packed = pack(body, CACHED_LEVEL) if len(body) >= GZIP_MIN_BYTES else None
-        tag = ",".join(f"{k}={val}" for k, val in sorted(params.items()))
-        etag = f'"e{ENGINE_VERSION}-f{sc.format_version}-{link_id}-{kind}-{tag}"'
-        hit = (etag, body, packed)
-        cache.put(key, hit)
+
+        async def compute() -> Hit | Response:
+            found = cache.get(key)  # computed while this request waited for its turn
+            if found is not None:
+                return found
+            answer = await _compute(request, link_id, kind, params)
+            if isinstance(answer, tuple):
+                cache.put(key, answer)
+            return answer
+
+        answer = await single_flight(cache.flights, key, compute)
+        if not isinstance(answer, tuple):
+            return answer
+        hit = answer
     etag, body, packed = hit
     headers = {"etag": etag, "cache-control": IMMUTABLE, "vary": "accept-encoding"}
     if etag in request.headers.get("if-none-match", ""):
