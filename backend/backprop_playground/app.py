@@ -26,7 +26,7 @@ from .api.links import RateLimiter
 from .api.links import page_router as link_page_router
 from .api.links import router as links_router
 from .api.responses import error_response
-from .api.routes import router
+from .api.routes import SharedAnswers, router
 from .api.thumbnails import router as thumbnails_router
 from .engine import ScenarioError
 from .presets import PRESETS
@@ -141,6 +141,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.response_cache = ResponseCache(int(settings.response_cache_mb * 1e6))
     app.state.link_limiter = RateLimiter(settings.link_rate_per_minute)
+    app.state.shared_answers = SharedAnswers(
+        int(settings.shared_answer_mb * 1e6), settings.shared_answer_seconds
+    )
     app.state.link_scenarios = OrderedDict()
     install_classes(app, settings)
 

@@ -125,3 +125,69 @@ def test_simultaneous_misses_are_computed_once(tmp_path, presets):
     assert {r.status_code for r in answers} == {200}
     assert len({r.content for r in answers[:500]}) == 1
     assert sorted(calls) == [40, 41]
+
+
+def test_identical_post_bodies_share_one_answer(tmp_path, presets):
+    """A group of 50 pressing Step on the same scenario at the same instant: one computation;
+    the answer is the one a lone request gets, plain or gzip; other bodies are their own."""
+    import asyncio
+    import threading
+
+    import httpx
+
+    from backprop_playground.app import create_app
+    from backprop_playground.settings import Settings
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'l.sqlite3'}"))
+    alone = create_app(
+        Settings(database_url=f"sqlite:///{tmp_path / 'm.sqlite3'}", shared_answer_seconds=0)
+    )
+    calls: list[int] = []
+    lock = threading.Lock()
+    real_step = app.state.trainer.step
+
+    def counting_step(sc, step, trace_samples):
+        with lock:
+            calls.append(step)
+        return real_step(sc, step, trace_samples)
+
+    app.state.trainer.step = counting_step
+    sc = presets["tf-spiral"]["scenario"]
+
+    async def run():
+        gz, plain = {"accept-encoding": "gzip"}, {"accept-encoding": "identity"}
+        async with (
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=alone), base_url="http://t") as a,
+        ):
+            bodies = [{"scenario": sc, "step": 30}] * 50 + [{"scenario": sc, "step": 31}]
+            group = await asyncio.gather(
+                *(c.post("/api/v1/step", json=b, headers=gz if i % 2 else plain)
+                  for i, b in enumerate(bodies))
+            )  # fmt: skip
+            later = await c.post("/api/v1/step", json=bodies[0])
+            reference = await a.post("/api/v1/step", json=bodies[0])
+            return group, later, reference
+
+    group, later, reference = asyncio.run(run())
+    assert {r.status_code for r in group} == {200}
+    assert sorted(calls) == [30, 31]  # `later` came within the answer's lifetime
+    assert {r.content for r in group[:50]} == {reference.content} == {later.content}
+    assert group[1].headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in group[0].headers
+    assert group[50].json()["step"] == 32
+
+
+def test_shared_answers_expire_and_stay_within_their_bound():
+    from backprop_playground.api.routes import SharedAnswers
+
+    now = [0.0]
+    shared = SharedAnswers(max_bytes=100, ttl_s=2.0, clock=lambda: now[0])
+    shared.put(("a",), b"x" * 40, None)
+    assert shared.get(("a",)) == (b"x" * 40, None)
+    now[0] = 2.5
+    assert shared.get(("a",)) is None and shared.nbytes == 0
+    for i in range(5):
+        shared.put((i,), b"y" * 30, None)
+    assert shared.nbytes <= 100
+    assert shared.get((4,)) is not None and shared.get((0,)) is None
