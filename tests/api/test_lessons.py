@@ -34,6 +34,8 @@ LESSONS = {
     "prune-90",
     "plane-regression",
     "spiral3-softmax",
+    "batchnorm-init",
+    "overfitting-dropout",
 }
 OLD_IDS = {
     "worked-example",
@@ -417,3 +419,59 @@ def test_three_class_spiral_with_softmax(client, presets):
     end = snapshot(client, sc, steps)["metrics"]
     assert end["train_accuracy"] > 0.95
     assert end["test_accuracy"] > 0.9
+
+
+def _only_difference(sc: dict, cmp: dict, key: str) -> None:
+    a, b = _without_title(sc), _without_title(cmp)
+    a.pop(key, None)
+    b.pop(key, None)
+    assert a == b
+
+
+def test_batch_normalization_makes_a_poor_initialization_train(client, presets):
+    sc, cmp, steps = lesson(presets, "batchnorm-init")
+    _only_difference(sc, cmp, "normalization")
+    assert cmp["normalization"]["kind"] == "batch" and sc["normalization"]["kind"] == "none"
+    plain = _post(client, "train", scenario=sc, step=0, steps=steps, eval_every=300)
+    bn = _post(client, "train", scenario=cmp, step=0, steps=steps, eval_every=300)
+    # without: stuck at log 2 with about half the points wrong, gradient fading towards the input
+    assert all(e["train_loss"] > 0.68 for e in plain["evaluations"][1:])
+    assert plain["metrics"]["train_accuracy"] < 0.6
+    g = np.array([h["grad_norm"] for h in plain["history"][:100]])
+    assert np.median(g[:, 0] / g[:, -1]) < 1 / 40  # "about 1/70"
+    # with: the gradient arrives at full size and the circle is fitted
+    gb = np.array([h["grad_norm"] for h in bn["history"][:100]])
+    assert np.median(gb[:, 0] / gb[:, -1]) > 0.5
+    assert bn["metrics"]["train_loss"] < 0.15  # "about 0.1"
+    assert bn["metrics"]["train_accuracy"] == 1.0 and bn["metrics"]["test_accuracy"] > 0.95
+    # the trace shows x_hat and y before the sigmoid in every hidden layer
+    layers = trace(client, cmp, 0)["layers"]
+    assert all(layer["bn"] is not None for layer in layers[:-1])
+
+
+def test_overfitting_and_dropout(client, presets):
+    sc, cmp, steps = lesson(presets, "overfitting-dropout")
+    _only_difference(sc, cmp, "dropout")
+    assert cmp["dropout"]["rate"] == 0.5 and sc["dropout"]["rate"] == 0.0
+    plain = _post(client, "train", scenario=sc, step=0, steps=steps, eval_every=150)
+    drop = _post(client, "train", scenario=cmp, step=0, steps=steps, eval_every=150)
+    assert plain["n_train"] == 30
+    ev = plain["evaluations"]
+    train_losses = [e["train_loss"] for e in ev]
+    test_losses = [e["test_loss"] for e in ev]
+    best = int(np.argmin(test_losses))
+    # the train loss falls towards 0 while the test loss, lowest near update 300, climbs past 3
+    assert train_losses[-1] < 0.01 and train_losses[-1] < train_losses[best] / 5
+    assert 150 <= ev[best]["step"] <= 450
+    assert test_losses[-1] > 3.0 and test_losses[-1] > 4 * test_losses[best]
+    assert all(
+        b > a for a, b in zip(test_losses[best + 1 :], test_losses[best + 2 :], strict=False)
+    )
+    # with dropout the test loss stays near 0.45 and the gap stays narrow
+    d_test = [e["test_loss"] for e in drop["evaluations"][1:]]
+    assert max(d_test[2:]) < 0.6 and abs(d_test[-1] - 0.45) < 0.1
+    gap_plain = test_losses[-1] - train_losses[-1]
+    gap_drop = drop["metrics"]["test_loss"] - drop["metrics"]["train_loss"]
+    assert gap_drop < gap_plain / 5
+    # the summary's other cure is a real setting
+    assert "regularization l2" in presets["overfitting-dropout"]["summary"]
