@@ -140,3 +140,19 @@ test('captions quote the targets y and the new weight', () => {
   const chosen = captionNumbers(trace, 0, { kind: 'edge', layer: 1, from: 1, to: 0 });
   assert.deepEqual(chosen.example, { name: 'w0←1 of layer 1', w: 0.2, after: 0.1995614 });
 });
+
+test('at rest a batch of many samples shows no numbers on the nodes but the focused one’s; walking a phase shows them', () => {
+  const two = (m) => m.map((row) => [...row]).concat(m.map((row) => [...row]));
+  const tr = {
+    ...trace,
+    batch: { features: [[0.05, 0.1], [0.2, 0.3]], targets: [[0.01, 0.99], [0.5, 0.5]], indices: [0, 1] },
+    loss: { total: 0.3, per_sample: [0.29, 0.31] },
+    layers: trace.layers.map((l) => ({ ...l, z: two(l.z), a: two(l.a), delta: two(l.delta) })),
+  };
+  const vals = (phase, focus = null) => candidatesAt(phase, { tr, focus }).list.filter((c) => c.kind === 'val').map((c) => c.id);
+  assert.deepEqual(vals(-1), []);
+  assert.deepEqual(vals(-1, { layer: 1, unit: 1 }), ['val:1:1:0']);
+  assert.ok(vals(0).includes('val:1:0:0') && vals(0).includes('val:1:1:0'));
+  // The worked example (one sample): every number, at rest too.
+  assert.ok(candidatesAt(-1).list.filter((c) => c.kind === 'val').length >= 6);
+});

@@ -90,11 +90,14 @@ export function labelCandidates(ctx) {
   }
 
   // Node values: line 0 (x, z and a, ŷ) and line 1 (δ, or the target y).
+  // At rest the network is colour and width (numbers on hover or focus), except for a run of one
+  // sample a batch (the worked example), whose every number is the lesson.
+  const oneSample = (trace.batch?.features?.length ?? 0) === 1;
   const valueTier = (l, j, own) => {
     if (isFocus(l, j)) return 1;
     const many = sizes[l] > MAX_UNITS_WITH_VALUES;
     if (own) return many ? null : 2;
-    return small ? 5 : null;
+    return small && (oneSample || !ready) ? 5 : null;
   };
   for (let l = 0; l <= L; l++) {
     const layer = trace.layers[l - 1];
