@@ -312,27 +312,37 @@ def test_a_lecturer_drives_a_laptop_and_a_phone(chromium, base):
         for student in (laptop, phone):
             follows(student, lecturer)
 
-        # ---- lecture mode and a new scenario are published too
+        # ---- lecture mode and a lesson in compare mode (a new scenario) are published too
         lecturer.get_by_test_id("lecture-toggle").click()
-        lecturer.evaluate(
-            """() => window.playground.session.loadScenario(structuredClone(
-                window.playground.state.presets.find((p) => p.id === 'xor').scenario))"""
-        )
+        assert lecturer.evaluate("window.playground.teach.lessons.openLesson('xor')")
+        idle(lecturer)
+        lecturer.get_by_test_id("next-phase").click()
         idle(lecturer)
         title = lecturer.evaluate("window.playground.scenario.title")
         assert title.startswith("XOR")
         for student in (laptop, phone):
             student.wait_for_function(
-                "t => window.playground.state.lecture === true"
-                " && window.playground.scenario.title === t",
+                "t => window.playground.scenario.title === t && !!window.playground.state.compare",
                 arg=title,
                 timeout=4000,
             )
             follows(student, lecturer)
             same_numbers(student, lecturer)
+            within(
+                student.evaluate("window.playground.state.compare"),
+                lecturer.evaluate("window.playground.state.compare"),
+                "compare",
+            )
+            for hook in ("compare-step", "compare-phase", "compare-label"):
+                want = lecturer.get_by_test_id(hook).text_content()
+                assert student.get_by_test_id(hook).text_content() == want, hook
+        assert laptop.evaluate("window.playground.state.lecture")
         assert laptop.evaluate("document.body.classList.contains('lecture')")
-        assert not phone.evaluate("document.body.classList.contains('lecture')")  # phone layout
-        shot(lecturer, "lecturer-lecture-1366x768")
+        # a phone keeps the phone layout
+        assert not phone.evaluate("document.body.classList.contains('lecture')")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        shot(lecturer, "lecturer-lecture-compare-1366x768")
+        shot(phone, "phone-compare-390x844")
 
         for page in pages:
             assert page.errors == [], page.errors

@@ -39,8 +39,8 @@ export function createClassPanel(root, on) {
   const tally = h('div', { cls: 'poll-tally', testid: 'poll-tally' });
   const mine = h('p', { cls: 'poll-mine', testid: 'poll-mine' });
   const reveal = h('p', { cls: 'poll-reveal', testid: 'poll-reveal' });
-  const closePoll = h('button', { cls: 'small', text: 'Close the question', testid: 'poll-close', attrs: { type: 'button' } });
-  poll.append(question, choices, tally, mine, reveal, closePoll);
+  const closePoll = h('button', { cls: 'small', text: 'Close', testid: 'poll-close', attrs: { type: 'button', title: 'Close the question (the answer stays unknown); Hide: clear it from the screen' } });
+  poll.append(question, choices, tally, closePoll, mine, reveal);
   poll.hidden = true;
   bar.append(main, poll);
   bar.hidden = true;
@@ -77,7 +77,7 @@ export function createClassPanel(root, on) {
     /** role: null (no class), 'lecturer' or 'student'. */
     setRole(role) {
       button.dataset.testid = role ? 'class-open' : 'class-start';
-      button.textContent = role ? '● Class' : 'Class';
+      button.textContent = 'Class';
       button.classList.toggle('live', !!role);
       button.title = role ? 'The class code and its QR code, large' : 'Start a live class: the students’ screens follow this one';
       bar.hidden = !role;
@@ -161,8 +161,10 @@ export function createClassPanel(root, on) {
       text(mine, student ? (p.mine === null || p.mine === undefined ? (p.open ? 'Tap your answer.' : '') : `Your answer: ${p.choices?.[p.mine]}.${p.open ? ' You can change it until the answer is shown.' : ''}`) : '');
       text(reveal, p.revealText ?? '');
       reveal.hidden = !p.revealText;
-      closePoll.hidden = student || !p.open;
-      closePoll.textContent = p.open ? 'Close the question' : 'Hide';
+      // The lecturer closes an open question (its answer then stays unknown); anyone hides a
+      // closed one from their own screen.
+      closePoll.hidden = student && p.open;
+      closePoll.textContent = p.open ? 'Close' : 'Hide';
     },
     /** The reach warning (loopback) with the addresses to pick from; null hides it. */
     setReach(info) {

@@ -29,6 +29,8 @@ const VIEW_KEYS = ['scenario', 'step', 'phase', 'sample', 'row', 'colorMode', 'l
 /** A student's own change of these (after a tap or a key) means exploring. */
 const OWN_KEYS = ['scenario', 'step', 'phase', 'sample', 'row', 'colorMode', 'selection', 'playing'];
 
+const PHONE = globalThis.matchMedia?.('(max-width: 600px)');
+
 const KEY_PREFIX = 'bp-class-key:';
 const TAB_CLASS = 'bp-class';
 const VOTER = 'bp-voter';
@@ -83,7 +85,7 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
     start: () => startClass(),
     showJoin: () => showJoin(),
     ask: () => askDefault(),
-    closePoll: () => closeAsked(null),
+    closePoll: () => (role === 'student' ? hideStudentPoll() : closeAsked(null)),
     end: () => endClass(),
     explore: () => setExploring(true),
     rejoin: () => rejoin(),
@@ -271,7 +273,9 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
       fail(`The question could not be asked: ${err?.message ?? err}`);
       return false;
     }
-    asked = { ...q, pollId: opened.poll_id, tally: { counts: q.choices.map(() => 0), voters: 0 }, result: null };
+    // Its answer comes from this scenario's trace: another scenario (or a mid-run change) is
+    // another run, whose update at the same step says nothing about this question.
+    asked = { ...q, version: state.scenarioVersion, pollId: opened.poll_id, tally: { counts: q.choices.map(() => 0), voters: 0 }, result: null };
     showAsked();
     pollFollowers();
     return true;
@@ -380,6 +384,8 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
         const scenario = await scenarioOf(next.link_id);
         api.useLink({ id: next.link_id, scenario, engine });
         const view = await viewOfLink({ step: next.step, view: next.view }, scenario);
+        // A phone keeps the phone layout: lecture mode's large labels would not fit it.
+        if (PHONE?.matches) view.lecture = false;
         await teach.applyView(view);
       }
     } catch (err) {
@@ -458,6 +464,11 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
         showStudentPoll();
       }
     }
+  }
+
+  function hideStudentPoll() {
+    if (follow?.poll && !follow.poll.open) follow.poll = null;
+    showStudentPoll();
   }
 
   function showStudentPoll() {
@@ -575,9 +586,13 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
   function update(s, keys) {
     if (role === 'lecturer') {
       if (VIEW_KEYS.some((k) => keys.has(k))) throttle.request();
-      if (asked && !asked.result && !closing) {
+      if (asked && !asked.result && !closing && s.scenarioVersion === asked.version) {
         const answer = answerOf(asked, s);
         if (answer) queueMicrotask(() => closeAsked(answer));
+      }
+      if (asked?.result && keys.has('scenarioVersion') && s.scenarioVersion !== asked.version) {
+        asked = null; // a revealed answer about another run
+        showAsked();
       }
       refreshAsk();
     } else if (role === 'student' && follow && !follow.exploring && !follow.ended && !applying && !running) {
