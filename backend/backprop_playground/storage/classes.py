@@ -29,8 +29,8 @@ CLASS_SCHEMA = [
     """CREATE TABLE IF NOT EXISTS classes (
         code TEXT PRIMARY KEY,
         key_hash TEXT NOT NULL,
-        created REAL NOT NULL,
-        updated REAL NOT NULL,
+        created DOUBLE PRECISION NOT NULL,
+        updated DOUBLE PRECISION NOT NULL,
         version INTEGER NOT NULL,
         tally INTEGER NOT NULL DEFAULT 0,
         data TEXT NOT NULL
@@ -53,7 +53,7 @@ CLASS_SCHEMA = [
         code TEXT NOT NULL,
         process TEXT NOT NULL,
         count INTEGER NOT NULL,
-        seen REAL NOT NULL,
+        seen DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (code, process)
     )""",
 ]
