@@ -381,3 +381,53 @@ def test_a_lecturer_drives_a_laptop_and_a_phone(chromium, base):
     finally:
         for page in pages:
             page.context.close()
+
+
+def test_a_student_reconnects_by_itself_after_a_proxy_error(chromium, base):
+    """EventSource gives up on an answer that is not 200 (a proxy's 502 while the server
+    restarts): the page reconnects by itself, with ?last_event_id=, after 0.5 s, then 1 s, and
+    catches up with what the lecturer did meanwhile."""
+    lecturer = open_playground(chromium, base, 1366, 768)
+    context = chromium.new_context(viewport={"width": 1366, "height": 768})
+    student = context.new_page()
+    try:
+        lecturer.get_by_test_id("class-start").click()
+        lecturer.get_by_test_id("class-join").wait_for()
+        code = lecturer.get_by_test_id("class-code").text_content().replace("-", "")
+        lecturer.get_by_test_id("class-join-close").click()
+        c = class_state(base, code)
+        first = {k: c[k] for k in ("version", "link_id", "step", "view")}
+        first["scenario_changed"] = True
+        streams: list[tuple[float, str]] = []
+
+        def events(route):
+            streams.append((time.monotonic(), route.request.url))
+            if len(streams) == 1:  # one event, then the stream ends: the browser retries
+                body = f"retry: 100\nid: {c['version']}\nevent: view\ndata: {json.dumps(first)}\n\n"
+                route.fulfill(status=200, headers={"Content-Type": "text/event-stream"}, body=body)
+            elif len(streams) <= 3:
+                route.fulfill(status=502, body="Bad Gateway")
+            else:
+                route.continue_()
+
+        student.route("**/api/v1/classes/*/events*", events)
+        student.goto(f"{base}/c/{code}")
+        ready(student)
+        for _ in range(2):
+            lecturer.get_by_test_id("step").click()
+        idle(lecturer)
+        follows(student, lecturer, within=10)
+        assert len(streams) == 4, streams
+        assert "last_event_id" not in streams[1][1]  # the browser's own retry (a header)
+        for _, url in streams[2:]:
+            assert url.endswith(f"/events?last_event_id={c['version']}"), url
+        waits = [b[0] - a[0] for a, b in zip(streams[1:], streams[2:], strict=False)]
+        assert waits[0] >= 0.45 and waits[1] >= 0.95, waits
+        assert student.get_by_test_id("class-status").text_content() == "Following the class"
+        lecturer.get_by_test_id("step").click()
+        idle(lecturer)
+        follows(student, lecturer)
+        assert lecturer.errors == []
+    finally:
+        lecturer.context.close()
+        context.close()
