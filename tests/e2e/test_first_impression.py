@@ -309,3 +309,46 @@ def test_no_sideways_scrolling(chromium, server_url, width, height, lecture):
         assert page.errors == []
     finally:
         page.context.close()
+
+
+# ---------------------------------------------------------------- screenshots
+
+FIRST_SCREENS = [(1366, 768, False), (1920, 1080, False), (1024, 768, True), (390, 844, False)]
+
+
+def shoot_first_screens() -> None:
+    """docs/screenshots/first-*.png: the first screen at 1366×768 and 1920×1080, lecture mode at
+    1024×768, a phone at 390×844; at 1366×768 also a hovered neuron and 5 s of Play."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.harness import REPO, launch, running_server
+
+    out = REPO / "docs" / "screenshots"
+    with running_server() as base, sync_playwright() as p:
+        browser = launch(p)
+        for w, h, lecture in FIRST_SCREENS:
+            page = open_playground(browser, base, w, h)
+            if lecture:
+                page.get_by_test_id("lecture-toggle").click()
+            pictures_loaded(page)
+            page.wait_for_timeout(1200)
+            idle(page)
+            page.screenshot(path=str(out / f"first-{w}x{h}{'-lecture' if lecture else ''}.png"))
+            if (w, h) == (1366, 768):
+                page.locator("[data-node='1:1']").hover()
+                page.wait_for_timeout(600)
+                idle(page)
+                page.screenshot(path=str(out / f"first-hover-{w}x{h}.png"))
+                page.mouse.move(5, 700)
+                page.get_by_test_id("play").click()
+                page.wait_for_timeout(5000)
+                page.screenshot(path=str(out / f"first-play5s-{w}x{h}.png"))
+                acc = page.evaluate("window.playground.state.snapshot.metrics.test_accuracy")
+                print(f"test accuracy after 5 s of Play: {acc}")
+            assert page.errors == [], page.errors
+            page.context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    shoot_first_screens()
