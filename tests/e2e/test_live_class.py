@@ -10,6 +10,7 @@ import json
 import os
 import time
 import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -431,3 +432,119 @@ def test_a_student_reconnects_by_itself_after_a_proxy_error(chromium, base):
     finally:
         lecturer.context.close()
         context.close()
+
+
+def lecturer_call(base: str, method: str, path: str, key: str, body: dict | None = None):
+    """A lecturer-only call straight to the API (as a lecturer's script could make it)."""
+    req = urllib.request.Request(
+        f"{base}/api/v1/{path}",
+        data=None if body is None else json.dumps(body).encode(),
+        method=method,
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
+    )
+    with urllib.request.urlopen(req, timeout=30) as r:
+        text = r.read()
+        return json.loads(text) if text else None
+
+
+def test_predict_then_reveal_asks_the_class(chromium, base):
+    """Lecture mode's predict-then-reveal (H, then Space) asks the class the same poll; the
+    address picked for students is used for the join address and its QR code; a student who
+    steps on their own is exploring; questions and choices are shown as text."""
+    lecturer = open_playground(chromium, base, 1024, 768)
+    phone = None
+    try:
+        lecturer.get_by_test_id("class-start").click()
+        lecturer.get_by_test_id("class-join").wait_for()
+        shown = lecturer.get_by_test_id("class-code").text_content()
+        code = shown.replace("-", "")
+        addresses = api(base, "network-addresses")["addresses"]
+        if addresses:
+            chosen = addresses[0]["base_url"]
+            lecturer.get_by_test_id("class-base").select_option(chosen)
+            url = lecturer.get_by_test_id("class-join-url").text_content()
+            assert url == f"{chosen}/c/{shown}"
+            lecturer.wait_for_function(
+                "() => document.querySelector('[data-testid=class-qr-large]').src.includes('base=')"
+            )
+            assert decode_qr(lecturer, lecturer.get_by_test_id("class-qr-large")) == url
+            assert lecturer.evaluate("localStorage.getItem('bp-share-base')") == chosen
+        shot(lecturer, "lecturer-join-1024x768")
+        lecturer.get_by_test_id("class-join-close").click()
+        phone = open_phone(chromium, f"{base}/c/{shown.lower()}")
+
+        lecturer.get_by_test_id("lecture-toggle").click()
+        lecturer.keyboard.press("h")
+        lecturer.keyboard.press(" ")  # held back: the class is asked first
+        idle(lecturer)
+        phone.get_by_test_id("poll-choice").first.wait_for(timeout=FOLLOW_S * 1000)
+        assert phone.get_by_test_id("poll-question").text_content() == (
+            "Which way will this weight move?"
+        )
+        follows(phone, lecturer)
+        right, sel = right_answer(base, lecturer)
+        choices = phone.get_by_test_id("poll-choice").all_text_contents()
+        phone.get_by_test_id("poll-choice").nth(choices.index(right)).tap()
+        lecturer.wait_for_function(
+            "() => document.querySelector('[data-testid=poll-voters]')?.textContent"
+            " === '1 answered so far'",
+            timeout=10_000,
+        )
+        shot(lecturer, "lecturer-lecture-tally-1024x768")
+        lecturer.keyboard.press(" ")  # the reveal
+        idle(lecturer)
+        lecturer.wait_for_function(
+            "() => document.querySelector('[data-testid=poll-reveal]').textContent !== ''"
+        )
+        reveal = lecturer.get_by_test_id("poll-reveal").text_content()
+        assert reveal.startswith(f"Answer: {right}.") and reveal.endswith("1 of 1 got it.")
+        assert f"w{sel['to']}←{sel['from']} of layer {sel['layer']}" in reveal
+        shot(lecturer, "lecturer-lecture-reveal-1024x768")
+        phone.wait_for_function(
+            "() => document.querySelector('[data-testid=poll-reveal]').textContent !== ''",
+            timeout=FOLLOW_S * 1000,
+        )
+        assert "You got it!" in phone.get_by_test_id("poll-reveal").text_content()
+        follows(phone, lecturer)
+
+        # a question and choices with markup in them stay text
+        key = lecturer.evaluate(f"localStorage.getItem('bp-class-key:{code}')")
+        markup = '<img src=x onerror="window.__pwned=1"><b>bold</b>'
+        lecturer_call(
+            base,
+            "POST",
+            f"classes/{code}/polls",
+            key,
+            {"question": markup, "choices": [markup, "b"]},
+        )
+        phone.wait_for_function(
+            "q => document.querySelector('[data-testid=poll-question]').textContent === q",
+            arg=markup,
+            timeout=FOLLOW_S * 1000,
+        )
+        assert phone.get_by_test_id("poll-choice").first.text_content() == markup
+        assert phone.locator("[data-testid=poll-box] img, [data-testid=poll-box] b").count() == 0
+        assert phone.evaluate("window.__pwned") is None
+
+        # the phone steps on its own: it is exploring, and says where the class is
+        phone.get_by_test_id("step").tap()
+        phone.get_by_test_id("class-rejoin").wait_for()
+        idle(phone)
+        assert phone.get_by_test_id("class-status").text_content() == "Exploring on your own:"
+        assert counter(phone) == counter(lecturer) + 1
+        lecturer.keyboard.press("ArrowRight")
+        idle(lecturer)
+        phone.wait_for_function(
+            "k => document.querySelector('[data-testid=class-position]').textContent"
+            ".startsWith(`the class is at step ${k} (`)",
+            arg=counter(lecturer),
+            timeout=FOLLOW_S * 1000,
+        )
+        phone.get_by_test_id("class-rejoin").tap()
+        follows(phone, lecturer)
+        same_numbers(phone, lecturer)
+        assert lecturer.errors == [] and phone.errors == []
+    finally:
+        lecturer.context.close()
+        if phone is not None:
+            phone.context.close()
