@@ -87,9 +87,10 @@ def test_votes_in_a_batch_one_per_voter_and_only_on_the_open_poll(stores):
     other = a.create(hash_key("k"), STATE)
     a.change(code, open_poll("p1"))
     votes = [Vote(code, "p1", f"v{i}", i % 3) for i in range(1000)]
-    votes += [Vote(code, "p1", "v0", 2), Vote(code, "old", "x", 0), Vote(other, "p1", "y", 0)]
-    accepted = b.add_votes(votes)
-    assert accepted == [True] * 1001 + [False, False]
+    votes += [Vote(code, "p1", "v0", 2), Vote(code, "old", "x", 0), Vote(other, "p1", "y", 0),
+              Vote(code, "p1", "z", 3), Vote("NOPE0000", "p1", "z", 0)]  # fmt: skip
+    outcomes = b.add_votes(votes)
+    assert outcomes == ["counted"] * 1001 + ["no_poll", "no_poll", "bad_choice", "no_class"]
     counts, voters = a.tally(code, "p1", 3)
     assert voters == 1000  # v0 voted twice and counts once, for their last choice
     assert counts == [333, 333, 334]  # 334 chose 0, then v0 moved from 0 to 2
@@ -97,7 +98,7 @@ def test_votes_in_a_batch_one_per_voter_and_only_on_the_open_poll(stores):
     closed = a.change(code, close_poll)
     assert closed.data["poll"]["counts"] == [333, 333, 334]  # counted in the closing transaction
     assert closed.data["poll"]["voters"] == 1000
-    assert b.add_votes([Vote(code, "p1", "late", 0)]) == [False]
+    assert b.add_votes([Vote(code, "p1", "late", 0)]) == ["closed"]
 
 
 def test_follower_counts_add_up_over_processes_and_go_stale(stores, monkeypatch):

@@ -446,7 +446,6 @@ async def class_events(
         _events(hub, stream, row.version, first),
         ping=settings.class_ping_seconds,
         headers={"X-Accel-Buffering": "no", "Cache-Control": "no-store"},
-        send_timeout=30,
     )
 
 
@@ -545,22 +544,23 @@ async def vote(code: CodeParam, poll_id: PollId, body: VoteCast, request: Reques
     )
     if limited is not None:
         return limited
-    row, error = await _row(request, code)
-    if error is not None:
-        return error
-    poll = _poll_of(row, poll_id)
-    if poll is None:
-        return _no_poll(poll_id)
-    if not poll["open"]:
-        return _closed(poll_id)
-    if body.choice >= len(poll["choices"]):
-        msg = f"must be less than {len(poll['choices'])} (the poll's choices)"
-        return _refusal(422, msg, "less_than", ["body", "choice"])
-    try:
-        counted = await state.vote_writer.add(Vote(row.code, poll_id, body.voter, body.choice))
+    stored = normalize_code(code)
+    if stored is None:
+        return _not_found(code)
+    try:  # checked in the transaction that stores it: no read before
+        outcome = await state.vote_writer.add(Vote(stored, poll_id, body.voter, body.choice))
     except StoreError as err:
         return store_unavailable(err)
-    return Response(status_code=204) if counted else _closed(poll_id)
+    if outcome == "counted":
+        return Response(status_code=204)
+    if outcome == "no_class":
+        return _not_found(code)
+    if outcome == "no_poll":
+        return _no_poll(poll_id)
+    if outcome == "closed":
+        return _closed(poll_id)
+    msg = "must be an index into the poll's choices"
+    return _refusal(422, msg, "less_than", ["body", "choice"])
 
 
 @router.post(

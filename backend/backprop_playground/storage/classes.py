@@ -281,35 +281,46 @@ class ClassTables:
         rows = self._run("read the class's changes", op, False)
         return [Change(v, kind, orjson.loads(data)) for v, kind, data in rows]
 
-    def add_votes(self, votes: list[Vote]) -> list[bool]:
-        """Store a batch of votes in one transaction (one sync for many voters). A vote counts
-        only if its poll is the class's open poll: the answer says, per vote, whether it did."""
+    def add_votes(self, votes: list[Vote]) -> list[str]:
+        """Store a batch of votes in one transaction (one sync for many voters). Per vote:
+        "counted", or why not: "no_class", "no_poll" (not this class's poll), "closed",
+        "bad_choice" (not an index into the poll's choices)."""
 
-        def op(tx: Tx) -> list[bool]:
-            accepted: list[bool] = []
-            open_poll: dict[str, str | None] = {}
+        def op(tx: Tx) -> list[str]:
+            outcomes: list[str] = []
+            polls: dict[str, dict | None | str] = {}
             counted: dict[str, int] = {}
+            now = time.time()
             for vote in votes:
-                if vote.code not in open_poll:
+                if vote.code not in polls:
                     rows = tx.execute(
-                        "SELECT data FROM classes WHERE code = ?" + tx.for_update, (vote.code,)
+                        "SELECT updated, data FROM classes WHERE code = ?" + tx.for_update,
+                        (vote.code,),
                     )
-                    poll = orjson.loads(rows[0][0]).get("poll") if rows else None
-                    open_poll[vote.code] = poll["poll_id"] if poll and poll["open"] else None
-                ok = open_poll[vote.code] == vote.poll_id
-                accepted.append(ok)
-                if not ok:
-                    continue
-                tx.execute(
-                    "INSERT INTO class_votes (code, poll_id, voter, choice) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (code, poll_id, voter) DO UPDATE SET choice = excluded.choice",
-                    (vote.code, vote.poll_id, vote.voter, vote.choice),
-                )
-                counted[vote.code] = counted.get(vote.code, 0) + 1
+                    fresh = rows and self._fresh(rows[0][0], now)
+                    polls[vote.code] = orjson.loads(rows[0][1]).get("poll") if fresh else "gone"
+                poll = polls[vote.code]
+                if poll == "gone":
+                    outcomes.append("no_class")
+                elif poll is None or poll["poll_id"] != vote.poll_id:
+                    outcomes.append("no_poll")
+                elif not poll["open"]:
+                    outcomes.append("closed")
+                elif not 0 <= vote.choice < len(poll["choices"]):
+                    outcomes.append("bad_choice")
+                else:
+                    tx.execute(
+                        "INSERT INTO class_votes (code, poll_id, voter, choice)"
+                        " VALUES (?, ?, ?, ?) ON CONFLICT (code, poll_id, voter)"
+                        " DO UPDATE SET choice = excluded.choice",
+                        (vote.code, vote.poll_id, vote.voter, vote.choice),
+                    )
+                    counted[vote.code] = counted.get(vote.code, 0) + 1
+                    outcomes.append("counted")
             for code, n in counted.items():
                 tx.execute("UPDATE classes SET tally = tally + ? WHERE code = ?", (n, code))
                 tx.notify(code)
-            return accepted
+            return outcomes
 
         return self._run("store the votes", op, True)
 

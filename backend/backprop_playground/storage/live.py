@@ -355,8 +355,8 @@ class VoteWriter:
         self._pending: dict[asyncio.AbstractEventLoop, list[tuple[Vote, asyncio.Future]]] = {}
         self._tasks: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
 
-    async def add(self, vote: Vote) -> bool:
-        """Whether the vote counted (False: its poll is not the class's open poll)."""
+    async def add(self, vote: Vote) -> str:
+        """ "counted", or why not (ClassTables.add_votes)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
         self._pending.setdefault(loop, []).append((vote, future))
@@ -375,8 +375,8 @@ class VoteWriter:
                     if not future.done():
                         future.set_exception(err)
                 continue
-            for (_, future), ok in zip(batch, accepted, strict=True):
+            for (_, future), outcome in zip(batch, accepted, strict=True):
                 if not future.done():
-                    future.set_result(ok)
+                    future.set_result(outcome)
             self.written()
         self._tasks.pop(loop, None)
