@@ -53,8 +53,9 @@ def bn_scenario(seed: int, *, norm: bool = True, rate: float = 0.0, **kw: Any) -
 # noise there, about 1e-17 at first. SGD moves the bias by lr times that noise; rmsprop, adam
 # and adamw divide the noise by its own root mean square and move the bias by up to lr·g/eps,
 # different in each implementation: up to about 1e-8 after a few updates. That shifts the
-# layer's z and batch (and running) mean by as much; x_hat, y and everything after them are immune. Under
-# those optimizers, these fields of a normalized layer are compared to an absolute 1e-6.
+# layer's z and batch (and running) mean by as much; x_hat, y and everything after them are
+# immune. Under those optimizers, these fields of a normalized layer are compared to an
+# absolute 1e-6.
 SHIFTED = ("b", "b_after", "update_b", "z", "grad_b", "grad_b_data", "running_mean")
 ADAPTIVE = ("rmsprop", "adam", "adamw")
 

@@ -41,7 +41,8 @@ class Run:
         self.out_act, self.loss, width = resolve_head(scenario, self.data)
         self.hidden_act = scenario["activation"]
         self.normalization = scenario["normalization"]
-        self.normalized = self.normalization["kind"] == "batch"
+        # hidden layers only: without any, nothing is normalized
+        self.normalized = self.normalization["kind"] == "batch" and bool(scenario["hidden_layers"])
         self.layout = Layout.of(
             [len(self.feature_names), *scenario["hidden_layers"], width], self.normalized
         )

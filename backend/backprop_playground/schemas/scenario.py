@@ -191,7 +191,11 @@ class Scenario(Strict):
         None, description="default by the output: bce, cross_entropy, mse"
     )
     init: InitSpec = Field(default_factory=InitSpec)
-    train_biases: bool = True
+    train_biases: bool = Field(
+        True,
+        description="false keeps every bias b fixed; a normalized layer's gamma and beta are "
+        "trained either way",
+    )
     optimizer: OptimizerSpec = Field(default_factory=OptimizerSpec)
     schedule: ScheduleSpec = Field(default_factory=ScheduleSpec)
     regularization: RegularizationSpec = Field(default_factory=RegularizationSpec)
