@@ -548,3 +548,28 @@ def test_predict_then_reveal_asks_the_class(chromium, base):
         lecturer.context.close()
         if phone is not None:
             phone.context.close()
+
+
+def test_another_tab_of_the_lecturers_browser_follows(chromium, base):
+    """The key is the tab's to use: the lecturer opening the join address in a new tab (to see
+    what students see) gets a student's page there, and the first tab keeps driving."""
+    lecturer = open_playground(chromium, base, 1366, 768)
+    try:
+        lecturer.get_by_test_id("class-start").click()
+        lecturer.get_by_test_id("class-join").wait_for()
+        shown = lecturer.get_by_test_id("class-code").text_content()
+        lecturer.get_by_test_id("class-join-close").click()
+        tab = lecturer.context.new_page()
+        tab.errors = []
+        tab.on("console", lambda m: m.type == "error" and tab.errors.append(m.text))
+        tab.goto(f"{base}/c/{shown}")
+        ready(tab)
+        assert tab.evaluate("window.playground.live.info.role") == "student"
+        assert tab.get_by_test_id("class-end").is_hidden()
+        lecturer.get_by_test_id("step").click()
+        idle(lecturer)
+        follows(tab, lecturer)
+        assert lecturer.evaluate("window.playground.live.info.role") == "lecturer"
+        assert tab.errors == [] and lecturer.errors == []
+    finally:
+        lecturer.context.close()

@@ -437,7 +437,6 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
     if (!follow) return;
     follow.ended = true;
     follow.stream?.close();
-    write('sessionStorage', TAB_CLASS, null);
     showWhere();
     showStudentPoll();
   }
@@ -548,9 +547,10 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
       fail(err?.status === 404 ? `There is no class ${formatCode(code)}: it has ended, or the code is mistyped.` : `The class ${formatCode(code)} could not be opened: ${err?.message ?? err}`);
       return false;
     }
-    const key = read('localStorage', KEY_PREFIX + code);
+    // The tab that started the class (reloaded) drives it; another tab of the same browser
+    // (the lecturer checking what students see) follows like any student.
+    const key = read('sessionStorage', TAB_CLASS) === code ? read('localStorage', KEY_PREFIX + code) : null;
     if (key) {
-      // This browser started the class: it shows the class's view and drives it.
       follow = { code, latest: c, exploring: false, link: null };
       await showClassState(c);
       follow = null;
