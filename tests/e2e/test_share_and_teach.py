@@ -19,7 +19,7 @@ import pytest
 import zxingcpp
 
 from tests.e2e.harness import REPO, api, idle, open_playground, open_url, ready, running_server
-from tests.e2e.helpers import api_weights, counter, phase, weights
+from tests.e2e.helpers import api_weights, counter, open_advanced, phase, weights
 
 # UPDATE_SCREENSHOTS=1 writes the screenshots the tests take into docs/screenshots/.
 SHOTS = REPO / "docs" / "screenshots"
@@ -206,6 +206,7 @@ def test_the_address_bar_reproduces_the_view_and_back_and_forward_move_through_v
     page.wait_for_function("() => location.hash.includes('k=2')")
     page.get_by_test_id("color-mode").select_option("update")
     page.wait_for_function("() => location.hash.includes('c=update')")
+    open_advanced(page)
     units = page.locator("input.units").first
     units.fill("3")
     units.press("Enter")
