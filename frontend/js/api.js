@@ -39,8 +39,36 @@ function describeError(status, body, path) {
   return `HTTP ${status} from ${path}`;
 }
 
+// The answers the server put into the page for its default open (static.py's boot block: the
+// OpenAPI document, the presets, the default scenario's first answers), each with the request
+// it answers. A request that is exactly one of them (method, path and query, body as JSON
+// values) is answered from the page, once; any other goes to the network.
+let boot = null; // Map: requestKey -> answer
+const canonical = (v) =>
+  Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])])) : v;
+const requestKey = (method, url, body) => `${method} ${url.pathname}${url.search} ${JSON.stringify(canonical(body ?? null))}`;
+
+function bootAnswer(method, url, body) {
+  if (boot === null) {
+    boot = new Map();
+    const block = globalThis.document?.getElementById('boot');
+    try {
+      for (const e of block ? JSON.parse(block.textContent) : []) boot.set(requestKey(e.method, new URL(e.path, ORIGIN), e.body), e.answer);
+    } catch {
+      boot.clear(); // a damaged block: every request goes to the network
+    }
+  }
+  if (boot.size === 0) return undefined;
+  const key = requestKey(method, url, body);
+  const answer = boot.get(key);
+  boot.delete(key);
+  return answer;
+}
+
 async function request(method, path, body, { signal } = {}) {
   const url = path === 'openapi' ? OPENAPI : new URL(path, BASE);
+  const early = bootAnswer(method, url, body);
+  if (early !== undefined) return early;
   let res;
   try {
     res = await fetch(url, {
@@ -81,6 +109,8 @@ const linkPath = (kind, params) => `links/${link.id}/${kind}?${new URLSearchPara
 export const getHealth = (opts) => request('GET', 'health', undefined, opts);
 export const getOpenApi = (opts) => request('GET', 'openapi', undefined, opts);
 export const getPresets = (opts) => request('GET', 'presets', undefined, opts);
+/** A few points of every generated 2-D data set, for its picture: {engine_version, kinds: [{kind, task, extent, points}]}. */
+export const getDatasetThumbnails = (opts) => request('GET', 'dataset-thumbnails', undefined, opts);
 
 /** State after `step` updates: {step, epoch, params, metrics, diverged, diverged_at_step}. */
 export const postSnapshot = (scenario, step, opts) =>

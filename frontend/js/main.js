@@ -9,8 +9,6 @@ import { defaultsFor, requestField, scenarioSchema } from './schema.js';
 import { createNetworkView } from './render/network.js';
 import { createOutputView } from './render/output.js';
 import { createLegend } from './render/legend.js';
-import { createCharts } from './render/charts.js';
-import { createInspector } from './render/inspector.js';
 import { createStatus } from './render/status.js';
 import { createHealth } from './render/health.js';
 import { bindPin } from './controls/pin.js';
@@ -18,11 +16,15 @@ import { createScenarioForm } from './controls/scenario-form.js';
 import { bindPlayback } from './controls/playback.js';
 import { bindView } from './controls/view.js';
 import { bindPresets } from './controls/presets.js';
-import { bindExport } from './controls/export.js';
 import { bindPoints } from './controls/points.js';
 import { bindShareAndTeach } from './teach.js';
 import { bindLiveClass } from './controls/live-class.js';
+import { allLoaded, loadLater } from './later.js';
 import { bindNetworkControls, NETWORK_CONTROLS_HEIGHT } from './controls/network-controls.js';
+// Not needed for the first frame: loaded after the modules that are (later.js).
+const createCharts = loadLater(() => import('./render/charts.js'), 'createCharts');
+const createInspector = loadLater(() => import('./render/inspector.js'), 'createInspector');
+const bindExport = loadLater(() => import('./controls/export.js'), 'bindExport');
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -181,6 +183,7 @@ async function start() {
   const opened = (await live.openInitial()) || (await teach.openInitial());
   if (!opened) await sessions.loadScenario(defaultsFor(schema));
   await sessions.whenIdle();
+  await allLoaded(); // the charts, inspector and export menu work once the page is ready
 }
 
 window.playground.ready = start().catch((err) => {

@@ -57,6 +57,8 @@ def build(client) -> str:
         "/js/main.js",
         "/assets/{build}/js/main.js",
         "/assets/{build}/css/app.css",
+        "/assets/{build}/_page.css",
+        "/assets/{build}/js/later.js",
         "/assets/{build}/vendor/uplot/dist/uPlot.esm.js",
         "/assets/{build}/vendor/katex/dist/katex.min.js",
         "/vendor/katex/dist/katex.min.css",
@@ -69,7 +71,8 @@ def test_static_files_decode_to_the_same_bytes(client, build, path):
         assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
         assert r.headers["etag"]
     if path.endswith(".js") and "vendor" not in path:
-        assert body == (client.app.state.settings.frontend_dir / "js/main.js").read_bytes()
+        name = path.split("/js/", 1)[1]
+        assert body == (client.app.state.settings.frontend_dir / "js" / name).read_bytes()
 
 
 def test_static_files_are_compressed_once(client, build):
@@ -106,12 +109,14 @@ def test_already_compressed_files_are_left_alone(client):
     assert raw == (fonts / woff2).read_bytes()
 
 
-def test_the_page_preloads_the_module_graph_but_not_katex(client, build):
+def test_the_page_preloads_the_module_graph_but_not_what_loads_later(client, build):
     page = client.get("/").text
     preloads = re.findall(r'<link rel="modulepreload" href="([^"]+)">', page)
     assert f"/assets/{build}/js/api.js" in preloads
-    assert f"/assets/{build}/js/vendor.js" in preloads
-    assert f"/assets/{build}/vendor/uplot/dist/uPlot.esm.js" in preloads
+    assert f"/assets/{build}/js/later.js" in preloads
+    # main.js imports these with import() once the first frame's modules are in (later.js)
+    for lazy in ("js/render/charts.js", "js/render/inspector.js", "js/vendor.js", "vendor/uplot"):
+        assert not any(url.startswith(f"/assets/{build}/{lazy}") for url in preloads), lazy
     assert not any("katex" in url for url in preloads)
     assert "katex" not in page  # not even its stylesheet: it loads with the first formula
     assert len(preloads) == len(set(preloads)) > 10
@@ -126,6 +131,9 @@ def test_json_answers_decode_to_the_same_bytes(client, presets):
     assert_same_bytes(client, "GET", "/openapi.json")
     assert_same_bytes(client, "GET", "/api/v1/presets")
     assert_same_bytes(client, "POST", "/api/v1/step", json={"scenario": sc, "step": 2})
+    big = presets["overfitting-dropout"]["scenario"]  # a snapshot over GZIP_MIN_BYTES
+    assert_same_bytes(client, "POST", "/api/v1/snapshot", json={"scenario": big, "step": 2})
+    assert_same_bytes(client, "POST", "/api/v1/dataset", json={"scenario": big, "step": 0})
     body = {"scenario": sc, "step": 2, "resolution": 24}
     assert_same_bytes(client, "POST", "/api/v1/heatmaps", json=body)
 
