@@ -368,6 +368,10 @@ def test_a_lecturer_drives_a_laptop_and_a_phone(chromium, base):
 
         # ---- End class
         lecturer.get_by_test_id("class-end").click()
+        lecturer.get_by_test_id("confirm-cancel").click()  # asked first: nothing ends
+        assert class_state(base, code)["code"] == shown
+        lecturer.get_by_test_id("class-end").click()
+        lecturer.get_by_test_id("confirm-ok").click()
         lecturer.get_by_test_id("class-start").wait_for()
         for student in (laptop, phone):
             student.wait_for_function(

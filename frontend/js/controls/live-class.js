@@ -18,6 +18,7 @@ import { sameScenario } from '../url-state.js';
 import * as classApi from './class-api.js';
 import { answerOf, classCodeOf, createThrottle, defaultQuestion, formatCode, gotIt, normalizeCode, weightQuestion } from './class-core.js';
 import { createClassPanel } from './class-panel.js';
+import { confirmDialog } from './dialogs.js';
 import { createPacker, linkViewOf, viewOfLink } from './url-sync.js';
 
 const PUBLISH_MS = 250;
@@ -142,7 +143,7 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
 
   // ---------------------------------------------------------------- the lecturer
   let published = { scenario: null, json: null };
-  const throttle = createThrottle(() => publish(), { interval: PUBLISH_MS });
+  let throttle = null; // one per class driven (createThrottle)
 
   /** {step, view} of the page: a link's view, with the compared scenario as an object. */
   async function bodyOfState() {
@@ -153,8 +154,10 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
 
   async function publish() {
     if (role !== 'lecturer' || !state.scenario) return true;
+    const c = cls;
     const scenario = state.scenario;
     const body = await bodyOfState();
+    if (cls !== c) return true; // the class ended meanwhile
     const changed = scenario !== published.scenario && !sameScenario(scenario, published.scenario);
     const json = JSON.stringify(body);
     if (!changed && json === published.json) {
@@ -163,7 +166,7 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
     }
     if (changed) body.scenario = scenario;
     try {
-      await classApi.putView(cls.code, cls.key, body);
+      await classApi.putView(c.code, c.key, body);
     } catch (err) {
       if (err?.status === 404 || err?.status === 403 || err?.status === 401) {
         stopLecturing(err.status === 404 ? 'The class has ended (or expired): the students’ screens no longer follow.' : 'This page may not drive the class any more (its key was refused).');
@@ -180,18 +183,22 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
     return true;
   }
 
+  let starting = false;
   async function startClass() {
-    if (role || !state.scenario) return;
-    panel.setAskEnabled(false);
-    await checkReach();
-    const body = { ...(await bodyOfState()), scenario: state.scenario };
-    if (state.scenario.title) body.title = state.scenario.title;
+    if (role || starting || !state.scenario) return;
+    starting = true;
     let made;
+    let body;
     try {
+      await checkReach();
+      body = { ...(await bodyOfState()), scenario: state.scenario };
+      if (state.scenario.title) body.title = state.scenario.title;
       made = await classApi.createClass(body, { base });
     } catch (err) {
-      fail(err?.status === 429 ? `No class could be started: ${err.message}` : `No class could be started: ${err?.message ?? err}`);
+      fail(`No class could be started: ${err?.message ?? err}`);
       return;
+    } finally {
+      starting = false;
     }
     write('localStorage', KEY_PREFIX + normalizeCode(made.code), made.lecturer_key);
     write('sessionStorage', TAB_CLASS, normalizeCode(made.code));
@@ -210,6 +217,7 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
     panel.setLecturer({ note: '' });
     showJoinAddress();
     refreshAsk();
+    throttle = createThrottle(() => publish(), { interval: PUBLISH_MS });
     pollFollowers();
     throttle.request();
   }
@@ -218,8 +226,10 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
   async function pollFollowers() {
     clearTimeout(followersTimer);
     if (role !== 'lecturer') return;
+    const polled = cls;
     try {
-      const now = await classApi.getClass(cls.code);
+      const now = await classApi.getClass(polled.code);
+      if (cls !== polled) return; // the class ended meanwhile
       panel.setFollowers(now.followers);
       const p = readPoll(now.poll);
       if (asked && p && p.id === asked.pollId && !asked.result) {
@@ -227,6 +237,7 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
         showAsked();
       }
     } catch (err) {
+      if (cls !== polled) return;
       if (err?.status === 404) {
         stopLecturing('The class has ended (or expired): the students’ screens no longer follow.');
         return;
@@ -238,7 +249,8 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
   function stopLecturing(message) {
     if (cls) write('localStorage', KEY_PREFIX + normalizeCode(cls.code), null);
     write('sessionStorage', TAB_CLASS, null);
-    throttle.stop();
+    throttle?.stop();
+    throttle = null;
     clearTimeout(followersTimer);
     role = null;
     cls = null;
@@ -249,6 +261,8 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
 
   async function endClass() {
     if (role !== 'lecturer') return;
+    const sure = await confirmDialog('End the class? The students’ screens stop following this one, and the class code stops working.', { ok: 'End class', cancel: 'Keep teaching' });
+    if (!sure || role !== 'lecturer') return;
     const { code, key } = cls;
     try {
       await classApi.endClass(code, key);
@@ -324,7 +338,7 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
       showAsked();
       return;
     }
-    if (closing) return;
+    if (closing || !cls) return;
     closing = true;
     const a = asked;
     try {
@@ -585,7 +599,7 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
   // ---------------------------------------------------------------- every render
   function update(s, keys) {
     if (role === 'lecturer') {
-      if (VIEW_KEYS.some((k) => keys.has(k))) throttle.request();
+      if (VIEW_KEYS.some((k) => keys.has(k))) throttle?.request();
       if (asked && !asked.result && !closing && s.scenarioVersion === asked.version) {
         const answer = answerOf(asked, s);
         if (answer) queueMicrotask(() => closeAsked(answer));
