@@ -192,11 +192,13 @@ def test_the_settings_beyond_the_essentials_are_folded_until_opened(page):
         "#f-regularization-kind",
     ):
         assert page.locator(essential).is_visible(), essential
-    for advanced in ("#f-loss", "#f-dataset-noise", "#f-optimizer-kind", "#f-init-scheme"):
+    for advanced in ("#f-loss", "#f-dataset-n_samples", "#f-optimizer-kind", "#f-init-scheme"):
         assert page.locator(advanced).count() == 1 and page.locator(advanced).is_hidden(), advanced
     assert fold.locator(":scope > summary").is_visible()
     open_advanced(page)
-    assert page.locator("#f-loss").is_visible() and page.locator("#f-dataset-noise").is_visible()
+    assert (
+        page.locator("#f-loss").is_visible() and page.locator("#f-dataset-n_samples").is_visible()
+    )
     # The fold stays open when the form is built again for a new run.
     page.locator("#f-activation").select_option("relu")
     page.wait_for_function("() => window.playground.scenario.activation === 'relu'")

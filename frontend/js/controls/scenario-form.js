@@ -11,8 +11,9 @@ import { effectiveScenario, eventsOf } from '../events.js';
 import { createDatasetPicker, createFeaturePicker } from './pickers.js';
 
 /** The fields shown outside the fold, in this order (the data and the features come first). */
+export const ESSENTIAL_DATA = [['dataset', 'noise'], ['dataset', 'train_fraction']];
 export const ESSENTIAL = [['activation'], ['optimizer', 'lr'], ['regularization'], ['batch_size']];
-const ESSENTIAL_KEYS = new Set(ESSENTIAL.map((p) => p.join('.')));
+const ESSENTIAL_KEYS = new Set([...ESSENTIAL_DATA, ...ESSENTIAL].map((p) => p.join('.')));
 const DEFAULT_EXTENT = [-6, 6, -6, 6];
 
 const GROUPS = {
@@ -244,6 +245,26 @@ export function createScenarioForm(form, { onChange }) {
     parent.appendChild(fs);
   }
 
+  /** The controls of some fields, each where it applies (a field of an object with a "kind"
+   * applies to the kinds its description names, as in objectGroup). */
+  function fields(paths, parent) {
+    for (const path of paths) {
+      let d = schema;
+      for (const p of path) d = d?.properties?.[p];
+      if (!d) continue;
+      if (path.length === 2) {
+        const owner = schema.properties[path[0]];
+        const sel = owner?.properties?.kind;
+        if (sel?.type === 'enum') {
+          const kinds = d['x-applies-to'] ?? d.applies_to;
+          const set = Array.isArray(kinds) ? new Set(kinds) : appliesTo(d, sel.enum);
+          if (set && !set.has(getIn(scenario, [path[0], 'kind']) ?? sel.default)) continue;
+        }
+      }
+      control(path.at(-1), d, path, parent);
+    }
+  }
+
   /** Data sets, features and the essential fields, always in view. */
   function essentials() {
     const box = document.createElement('div');
@@ -264,6 +285,9 @@ export function createScenarioForm(form, { onChange }) {
     title('Data', 'which data set?');
     datasets.update(kindDesc?.enum, scenario.dataset?.kind ?? kindDesc?.default);
     box.append(datasets.el);
+    essentialPass = true;
+    fields(ESSENTIAL_DATA, box);
+    essentialPass = false;
     const fd = schema.properties.features;
     const columns = scenario?.dataset?.points?.inputs?.[0]?.length;
     if (fd) {
@@ -282,11 +306,7 @@ export function createScenarioForm(form, { onChange }) {
     }
     title('Training');
     essentialPass = true;
-    for (const path of ESSENTIAL) {
-      let d = schema;
-      for (const p of path) d = d?.properties?.[p];
-      if (d) control(path.at(-1), d, path, box);
-    }
+    fields(ESSENTIAL, box);
     essentialPass = false;
     return box;
   }
@@ -305,7 +325,7 @@ export function createScenarioForm(form, { onChange }) {
     foldSummary.textContent = 'Advanced settings';
     const foldNote = document.createElement('span');
     foldNote.className = 'advanced-note';
-    foldNote.textContent = 'data size and noise, seeds, layers, output and loss, initialization, optimizer, schedule, clipping';
+    foldNote.textContent = 'sample count, seeds, layer sizes, output and loss, initialization, optimizer, schedule, clipping';
     foldSummary.append(foldNote);
     fold.append(foldSummary);
     form.append(fold);
