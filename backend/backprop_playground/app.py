@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import __version__
 from .api.addresses import router as addresses_router
 from .api.body import BodyGuard
-from .api.cached import CachedAnswers, ResponseCache
+from .api.cached import CachedAnswers, ResponseCache, SharedAnswers, SharedPostAnswers
 from .api.cached import router as cached_router
 from .api.classes import install as install_classes
 from .api.classes import page_router as class_page_router
@@ -26,7 +26,7 @@ from .api.links import RateLimiter
 from .api.links import page_router as link_page_router
 from .api.links import router as links_router
 from .api.responses import error_response
-from .api.routes import SharedAnswers, router
+from .api.routes import router
 from .api.thumbnails import router as thumbnails_router
 from .engine import ScenarioError
 from .presets import PRESETS
@@ -174,6 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(classes_router)
     app.include_router(class_page_router)
     app.add_middleware(CachedAnswers, cache=app.state.response_cache)
+    app.add_middleware(SharedPostAnswers, shared=app.state.shared_answers)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(AnswerCompression)
     app.add_middleware(SecurityHeaders)

@@ -179,7 +179,7 @@ def test_identical_post_bodies_share_one_answer(tmp_path, presets):
 
 
 def test_shared_answers_expire_and_stay_within_their_bound():
-    from backprop_playground.api.routes import SharedAnswers
+    from backprop_playground.api.cached import SharedAnswers
 
     now = [0.0]
     shared = SharedAnswers(max_bytes=100, ttl_s=2.0, clock=lambda: now[0])

@@ -13,8 +13,10 @@ not in the cache computes it and the others wait for it (single flight, per proc
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 import threading
+import time
 from collections import OrderedDict
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode
@@ -22,7 +24,7 @@ from urllib.parse import parse_qs, urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..engine import ENGINE_VERSION
 from ..schemas import (
@@ -36,7 +38,7 @@ from ..schemas import (
     StepResponse,
 )
 from ..storage import ID_RE, StoreError
-from .compression import CACHED_LEVEL, GZIP_MIN_BYTES, accepts_gzip, pack
+from .compression import ANSWER_LEVEL, CACHED_LEVEL, GZIP_MIN_BYTES, accepts_gzip, pack
 from .links import LinkId, not_found, store_unavailable
 from .responses import dumps
 
@@ -85,6 +87,150 @@ class ResponseCache:
             while self.nbytes > self.max_bytes and self.items:
                 _, old = self.items.popitem(last=False)
                 self.nbytes -= len(old[1]) + len(old[2] or b"")
+
+
+class SharedAnswers:
+    """Answers of POST bodies by (path, body digest) for `ttl_s` seconds, plain and gzip,
+    bounded in bytes (the oldest go first), and the answers being computed now."""
+
+    def __init__(self, max_bytes: int, ttl_s: float, clock=time.monotonic):
+        self.max_bytes = max_bytes
+        self.ttl_s = ttl_s
+        self.clock = clock
+        self.items: OrderedDict[tuple, tuple[float, bytes, bytes | None]] = OrderedDict()
+        self.nbytes = 0
+        self.lock = threading.Lock()
+        self.flights: dict[tuple, asyncio.Future] = {}
+
+    def get(self, key: tuple) -> tuple[bytes, bytes | None] | None:
+        with self.lock:
+            item = self.items.get(key)
+            if item is None:
+                return None
+            if item[0] < self.clock():
+                self._drop(key)
+                return None
+            return item[1], item[2]
+
+    def put(self, key: tuple, body: bytes, packed: bytes | None) -> None:
+        with self.lock:
+            if key in self.items:
+                self._drop(key)
+            now = self.clock()
+            self.items[key] = (now + self.ttl_s, body, packed)
+            self.nbytes += len(body) + len(packed or b"")
+            while self.items:  # oldest first: the expired ones, then what is over the bound
+                oldest, (expires, *_) = next(iter(self.items.items()))
+                if expires >= now and self.nbytes <= self.max_bytes:
+                    break
+                self._drop(oldest)
+
+    def _drop(self, key: tuple) -> None:
+        _, body, packed = self.items.pop(key)
+        self.nbytes -= len(body) + len(packed or b"")
+
+
+# The training routes: (scenario, step, ...) is the whole truth, so equal bodies, equal answers.
+SHARED_PATHS = frozenset(
+    f"/api/v1/{name}"
+    for name in ("snapshot", "step", "train", "heatmaps", "dataset", "schedule", "gradcheck")
+)
+
+
+class SharedPostAnswers:
+    """Pure ASGI middleware: a POST to a training route whose body is byte for byte one just
+    answered gets that answer (kept SHARED_ANSWER_SECONDS, gzip bytes included), and one that
+    is being answered now waits for it (single flight), before any validation or computation:
+    a group of students pressing Step together on one scenario costs one request's work.
+    Anything else (errors included) is answered by the routes, for each request."""
+
+    def __init__(self, app: ASGIApp, shared: SharedAnswers):
+        self.app = app
+        self.shared = shared
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "POST"
+            or scope["path"] not in SHARED_PATHS
+            or self.shared.ttl_s <= 0
+        ):
+            await self.app(scope, receive, send)
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        key = (scope["path"], hashlib.blake2b(body, digest_size=20).digest())
+        hit = self.shared.get(key)
+        if hit is None:
+            loop = asyncio.get_running_loop()
+            flight = self.shared.flights.get(key)
+            if flight is not None and flight.get_loop() is loop:
+                await asyncio.shield(flight)
+                hit = self.shared.get(key)
+        if hit is not None:
+            await self._send(scope, send, hit)
+            return
+        await self._answer(scope, receive, body, key, send)
+
+    async def _answer(
+        self, scope: Scope, receive: Receive, body: bytes, key: tuple, send: Send
+    ) -> None:
+        """Through the routes, keeping a JSON 200 answer for the requests that follow."""
+        loop = asyncio.get_running_loop()
+        flight = loop.create_future()
+        self.shared.flights.setdefault(key, flight)
+        status, plain, parts = 0, False, []
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # after the body: the client's disconnect
+
+        async def keep(message: Message) -> None:
+            nonlocal status, plain
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = dict(message.get("headers", []))
+                plain = b"content-encoding" not in headers and headers.get(
+                    b"content-type", b""
+                ).startswith(b"application/json")
+            elif message["type"] == "http.response.body" and status == 200 and plain:
+                parts.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, replay, keep)
+            if status == 200 and plain:
+                answer = b"".join(parts)
+                packed = pack(answer, ANSWER_LEVEL) if len(answer) >= GZIP_MIN_BYTES else None
+                self.shared.put(key, answer, packed)
+        finally:
+            if self.shared.flights.get(key) is flight:
+                del self.shared.flights[key]
+            flight.set_result(None)
+
+    @staticmethod
+    async def _send(scope: Scope, send: Send, hit: tuple[bytes, bytes | None]) -> None:
+        body, packed = hit
+        headers = dict(scope["headers"])
+        out = [(b"content-type", b"application/json")]
+        if packed is not None:
+            out.append((b"vary", b"Accept-Encoding"))
+            if accepts_gzip(headers.get(b"accept-encoding", b"").decode("latin-1")):
+                body = packed
+                out.append((b"content-encoding", b"gzip"))
+        out.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": 200, "headers": out})
+        await send({"type": "http.response.body", "body": body})
 
 
 PATH_RE = re.compile(r"^/api/v1/links/([A-Za-z0-9_-]{12})/(snapshot|step|heatmaps)$")
