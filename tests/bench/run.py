@@ -1,5 +1,6 @@
 """`make bench`: engine speed against a plain numpy loop, /train against ConvNetJS (node),
-/train throughput, /step server time, the classroom load and the browser.
+/train throughput, /step server time, the classroom loads (wrk; students stepping in groups),
+a live class of 1,000 followers, and the browser.
 
 Ratios are what count: the machine is shared and noisy, so the numpy baseline is timed in the
 same run, interleaved with the engine, and each figure is the median of several repeats.
@@ -136,6 +137,12 @@ def main() -> None:
         f"errors {r['errors']}, server RSS {r['server_rss_mb_after']} MB "
         f"(target 0 errors, p99 <= 200 ms: {verdict})"
     )
+    sys.stdout.flush()
+    print(classroom.report_bursts(classroom.bursts(500, 10, 30)))
+    sys.stdout.flush()
+    from tests.bench import live_class
+
+    print(live_class.report(live_class.run(live_class.STUDENTS)))
     browser = Path(__file__).with_name("browser_bench.py")
     if browser.exists():
         print("\n## Browser")
