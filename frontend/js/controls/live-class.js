@@ -60,6 +60,13 @@ const write = (kind, k, v) => {
   }
 };
 
+const VOTE_PREFIX = 'bp-vote:';
+/** This tab's answer to a poll (kept over a reload), or null. */
+function myVote(poll) {
+  const v = poll ? read('sessionStorage', VOTE_PREFIX + poll.id) : null;
+  return v !== null && Number.isInteger(Number(v)) && Number(v) < poll.choices.length ? Number(v) : null;
+}
+
 function voterId() {
   let id = read('localStorage', VOTER);
   if (!id) {
@@ -69,13 +76,12 @@ function voterId() {
   return id;
 }
 
-/** A poll as the server writes it (GET /classes' `poll`, a poll event), or null. */
+/** A poll of GET /classes/{code} ({poll_id, question, choices, open, counts, voters, answer}),
+ * or of a poll event ({version, poll}); null when there is none. */
 function readPoll(raw) {
-  const p = raw && 'poll' in raw && !('question' in raw) ? raw.poll : raw;
+  const p = raw && 'poll' in raw ? raw.poll : raw;
   if (!p || !Array.isArray(p.choices)) return null;
-  const tally = p.tally ?? p;
-  const open = p.open ?? (p.closed !== undefined ? !p.closed : p.state ? p.state === 'open' : true);
-  return { id: p.poll_id ?? p.id, question: p.question, choices: p.choices, open: !!open, counts: tally.counts ?? p.choices.map(() => 0), voters: tally.voters ?? 0, answer: Number.isInteger(p.answer) ? p.answer : null };
+  return { id: p.poll_id, question: p.question, choices: p.choices, open: !!p.open, counts: p.counts ?? p.choices.map(() => 0), voters: p.voters ?? 0, answer: Number.isInteger(p.answer) ? p.answer : null };
 }
 
 /** deps: {store, sessions, api, teach, root (#class-tools)}. Returns {openInitial, update}. */
@@ -101,7 +107,10 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
 
   // ---------------------------------------------------------------- the join address and QR
   let base = null; // the network address picked, when the page's own is loopback
+  let publicBase = null; // PUBLIC_BASE_URL, when the server has one
   let reachInfo = null;
+  /** The join address as the server writes it (POST /classes' join_url). */
+  const joinUrlOf = (code) => `${publicBase ?? location.origin}/c/${formatCode(code)}`;
 
   async function checkReach() {
     let info;
@@ -111,6 +120,7 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
       return;
     }
     base = null;
+    publicBase = info.public_base_url ? info.public_base_url.replace(/\/+$/, '') : null;
     if (info.public_base_url || !info.loopback) {
       reachInfo = null;
       return;
@@ -463,15 +473,14 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
       else showWhere();
     } else if (type === 'poll') {
       const p = readPoll(data);
-      if (!p || !follow.poll || p.id !== follow.poll.id) follow.mine = null;
+      if (!p || !follow.poll || p.id !== follow.poll.id) follow.mine = myVote(p);
       follow.poll = p;
       showStudentPoll();
     } else if (type === 'end') {
       ended();
     } else if (type === 'tally') {
       const p = follow.poll;
-      const id = data.poll_id ?? data.id;
-      if (p && (id === undefined || id === p.id)) {
+      if (p && data.poll_id === p.id) {
         p.counts = data.counts ?? p.counts;
         p.voters = data.voters ?? p.voters;
         showStudentPoll();
@@ -506,6 +515,7 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
   function castVote(idx) {
     if (!follow?.poll?.open) return;
     follow.mine = idx;
+    write('sessionStorage', VOTE_PREFIX + follow.poll.id, String(idx));
     showStudentPoll();
     voteSender.request();
   }
@@ -533,8 +543,9 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
   async function joinAsStudent(code, c) {
     code = normalizeCode(code);
     role = 'student';
-    cls = { code, joinUrl: `${location.origin}/c/${formatCode(code)}`, title: c.title ?? null };
-    follow = { code, stream: null, latest: c, exploring: false, ended: false, link: null, poll: readPoll(c.poll), mine: null };
+    cls = { code, joinUrl: joinUrlOf(code), title: c.title ?? null };
+    const poll = readPoll(c.poll);
+    follow = { code, stream: null, latest: c, exploring: false, ended: false, link: null, poll, mine: myVote(poll) };
     panel.setRole('student');
     panel.setCode(code, formatCode(code));
     showJoinAddress();
@@ -570,7 +581,7 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
       follow = null;
       await checkReach();
       published = { scenario: state.scenario, json: null };
-      beginLecturing({ code, key, joinUrl: `${location.origin}/c/${formatCode(code)}`, title: c.title ?? null });
+      beginLecturing({ code, key, joinUrl: joinUrlOf(code), title: c.title ?? null });
       return true;
     }
     await joinAsStudent(code, c);
@@ -593,7 +604,7 @@ export function bindLiveClass({ store, sessions, api, teach, root }) {
     }
     await checkReach();
     published = { scenario: null, json: null }; // the page's own view is published as it opens
-    beginLecturing({ code, key, joinUrl: `${location.origin}/c/${formatCode(code)}`, title: c.title ?? null });
+    beginLecturing({ code, key, joinUrl: joinUrlOf(code), title: c.title ?? null });
   }
 
   // ---------------------------------------------------------------- every render
