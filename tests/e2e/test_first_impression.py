@@ -151,6 +151,19 @@ def test_plus_and_minus_on_the_network_change_the_layers_within_the_limits(page)
     assert scenario(page)["hidden_layers"] == [4]
 
 
+def test_the_keyboard_stays_on_a_plus_button_for_a_second_press(page):
+    plus = "[data-testid=network-controls] [data-testid=add-neuron][data-layer='1']"
+    page.locator(plus).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.playground.scenario.hidden_layers[0] === 5")
+    idle(page)
+    page.wait_for_function(
+        "(sel) => document.activeElement === document.querySelector(sel)", arg=plus
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.playground.scenario.hidden_layers[0] === 6")
+
+
 def test_a_hovered_or_focused_neuron_is_shown_large_in_the_output_view(page):
     output = page.locator("#output")
     showing = page.get_by_test_id("output-showing")

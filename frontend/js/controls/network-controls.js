@@ -37,6 +37,7 @@ export function bindNetworkControls(container, { onLayers }) {
   container.appendChild(root);
   let key = null;
   let current = null; // {hidden, lim}
+  let refocus = null; // the button clicked last: focused again once the new network is drawn
 
   // The network view would take a click on an edge under a button as a selection.
   root.addEventListener('click', (e) => {
@@ -44,7 +45,9 @@ export function bindNetworkControls(container, { onLayers }) {
     const b = e.target.closest('button[data-action]');
     if (!b || b.disabled || !current) return;
     const next = changeLayers(current.hidden, b.dataset.action, Number(b.dataset.layer ?? 0), current.lim);
-    if (next) onLayers(next);
+    if (!next) return;
+    refocus = `${b.dataset.action}:${b.dataset.layer ?? ''}`;
+    onLayers(next);
   });
   root.addEventListener('pointerover', (e) => e.stopPropagation());
 
@@ -104,6 +107,14 @@ export function bindNetworkControls(container, { onLayers }) {
         );
         root.appendChild(g);
       }
+      // The keyboard stays where it was: a second press adds (or removes) one more.
+      const lost = !document.activeElement || document.activeElement === document.body;
+      if (refocus && lost) {
+        const [action, layer] = refocus.split(':');
+        const again = root.querySelector(`button[data-action="${action}"]${layer ? `[data-layer="${layer}"]` : ''}`);
+        if (again && !again.disabled) again.focus({ preventScroll: true });
+      }
+      refocus = null;
     },
   };
 }
