@@ -1,17 +1,18 @@
-// What the first frame does not need (the charts, the inspector, the export menu), loaded after
-// the modules it needs: fewer modules to fetch before the network is drawn. A stand-in is made
-// at once, with the same arguments and methods; calls made before its module has loaded are
-// handed to the real one once it has (the last call of each method, in the order of those calls;
-// until then a method returns undefined), and every call after that goes straight to it.
+// What the first frame does not need (the charts, the inspector, the export menu): fetched once
+// that frame is out, so it waits neither for their modules nor for their compiling. A stand-in
+// is made at once, with the same arguments and methods; calls made before its module has loaded
+// are handed to the real one once it has (the last call of each method, in the order of those
+// calls; until then a method returns undefined), and every call after that goes straight to it.
 
+const waiting = []; // () => Promise, one per stand-in not yet loading
 const loading = [];
 
-/** A factory like `module[name]` of the module `load()` imports, made now and loaded later. */
+/** A factory like `module[name]` of the module `load()` imports, made now and loaded by loadAll(). */
 export function loadLater(load, name) {
   return (...args) => {
     let real = null;
     const calls = new Map(); // method -> its latest arguments, in the order of those calls
-    loading.push(
+    waiting.push(() =>
       load().then((module) => {
         real = module[name](...args);
         for (const [method, a] of calls) real[method](...a);
@@ -28,5 +29,8 @@ export function loadLater(load, name) {
   };
 }
 
-/** Resolves once every stand-in made so far has its real object (rejects if a module failed). */
-export const allLoaded = () => Promise.all(loading);
+/** Loads every stand-in made so far; resolves once each has its real object (rejects if a module failed). */
+export function loadAll() {
+  loading.push(...waiting.splice(0).map((start) => start()));
+  return Promise.all(loading);
+}

@@ -19,7 +19,7 @@ import { bindPresets } from './controls/presets.js';
 import { bindPoints } from './controls/points.js';
 import { bindShareAndTeach } from './teach.js';
 import { bindLiveClass } from './controls/live-class.js';
-import { allLoaded, loadLater } from './later.js';
+import { loadAll, loadLater } from './later.js';
 import { bindNetworkControls, NETWORK_CONTROLS_HEIGHT } from './controls/network-controls.js';
 // Not needed for the first frame: loaded after the modules that are (later.js).
 const createCharts = loadLater(() => import('./render/charts.js'), 'createCharts');
@@ -182,19 +182,19 @@ async function start() {
   // The view the address names (a fragment or a short link), else the API's default scenario.
   const opened = (await live.openInitial()) || (await teach.openInitial());
   if (!opened) await sessions.loadScenario(defaultsFor(schema));
-  await sessions.whenIdle();
-  await allLoaded(); // the charts, inspector and export menu work once the page is ready
+  // Once the first frame is out, the modules it did not need (later.js): the page is ready when
+  // they work too.
+  await Promise.all([sessions.whenIdle(), new Promise((resolve) => afterFrame(resolve)).then(loadAll)]);
 }
 
 window.playground.ready = start().catch((err) => {
   store.set({ error: { message: `The page could not start: ${err.message}`, fields: [] } });
 });
 // The data sets' pictures are not needed for the first picture: fetched once the network is drawn.
-// (api.js names the URL; until it has a function for it, the page asks by the route's path.)
-const getThumbnails = api.getDatasetThumbnails ?? (() => fetch('/api/v1/dataset-thumbnails').then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`)))));
 window.playground.ready.then(() =>
   afterFrame(() =>
-    getThumbnails()
+    api
+      .getDatasetThumbnails()
       .then((answer) => form.setThumbnails(answer))
       .catch(() => {}), // without pictures the chooser names the kinds
   ),

@@ -128,3 +128,19 @@ def test_the_stylesheets_are_one_file_in_the_pages_order(client):
         found = css.index(text, at)
         at = found + len(text)
     assert html.unescape(page).count("stylesheet") == 1
+
+
+def test_every_process_makes_the_same_page(client, tmp_path):
+    """The server runs several processes: each makes `/` itself, and they must agree (same
+    bytes, same ETag), or a revalidation would depend on the process that answers."""
+    from fastapi.testclient import TestClient
+
+    from backprop_playground.app import create_app
+    from backprop_playground.settings import Settings
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'links.sqlite3'}")
+    with TestClient(create_app(settings)) as other:
+        theirs = other.get("/")
+    ours = client.get("/")
+    assert theirs.content == ours.content
+    assert theirs.headers["etag"] == ours.headers["etag"]

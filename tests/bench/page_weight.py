@@ -1,6 +1,7 @@
 """Page weight: a cold open of `/` in headless Chromium on a slow shared connection.
 
-    python -m tests.bench.page_weight
+    python -m tests.bench.page_weight              # the figures
+    python -m tests.bench.page_weight --waterfall  # and each request of the median open
 
 A fresh browser context with the cache disabled opens `/` under Chromium's network emulation
 (DevTools protocol Network.emulateNetworkConditions: 40 ms latency, 10 Mbit/s down and up).
@@ -9,11 +10,17 @@ IDLE_MS: the bytes transferred (headers and bodies as they crossed the wire, com
 DevTools' encodedDataLength, through Playwright's Request.sizes()), the number of requests, and
 the time from navigation start until the network view is drawn (the first frame after the first
 `#network [data-node]` exists). Targets: <= 400 KB, drawn within 1.0 s.
+
+The waterfall is the page's requests as DevTools saw them (Network.requestWillBeSent,
+responseReceived, loadingFinished; the page's own, not its workers'): when each was sent, when
+its answer began and when it ended, in ms from the page's own request, so the critical path to
+the first drawn frame can be read off it.
 """
 
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -28,12 +35,14 @@ REPEATS = 5
 TARGET_KB = 400
 TARGET_DRAW_MS = 1000
 
-# Records (in page time, from navigation start) the first frame that shows a network node.
+# Records (in page time, from navigation start) the first frame that shows a network node, and
+# when the first node was put into the page (the frame that paints it follows; the probe's frame
+# is the next one, after whatever the page does in between).
 DRAW_PROBE_JS = """(() => {
   const seen = () => document.querySelector('#network [data-node]');
   const mark = () => requestAnimationFrame(() => { window.__networkDrawn = performance.now(); });
   new MutationObserver((_, observer) => {
-    if (seen()) { observer.disconnect(); mark(); }
+    if (seen()) { observer.disconnect(); window.__nodesAt = performance.now(); mark(); }
   }).observe(document, { childList: true, subtree: true });
 })();"""
 
@@ -83,6 +92,25 @@ def _measure_open(context, base: str) -> dict:
         pending.discard(request)
         last_change[0] = time.monotonic()
 
+    # the waterfall: the page's requests by DevTools' request id
+    rows: dict[str, dict] = {}
+
+    def sent(e):
+        rows[e["requestId"]] = {"url": e["request"]["url"], "method": e["request"]["method"]}
+        rows[e["requestId"]]["sent"] = e["timestamp"]
+
+    def answered(e):
+        if e["requestId"] in rows:
+            rows[e["requestId"]]["answered"] = e["timestamp"]
+
+    def loaded(e):
+        if e["requestId"] in rows:
+            rows[e["requestId"]]["ended"] = e["timestamp"]
+            rows[e["requestId"]]["bytes"] = e["encodedDataLength"]
+
+    cdp.on("Network.requestWillBeSent", sent)
+    cdp.on("Network.responseReceived", answered)
+    cdp.on("Network.loadingFinished", loaded)
     context.on("request", started)
     context.on("requestfinished", finished)
     context.on("requestfailed", failed)
@@ -97,13 +125,39 @@ def _measure_open(context, base: str) -> dict:
             raise RuntimeError(f"network never idle: {[r.url for r in pending]}")
         page.wait_for_timeout(50)
     drawn_ms = page.evaluate("window.__networkDrawn")
+    nodes_ms = page.evaluate("window.__nodesAt")
     largest = sorted(sizes.values(), reverse=True)[:5]
     return {
         "bytes": sum(n for n, _ in sizes.values()),
         "requests": len(sizes),
         "drawn_ms": drawn_ms,
+        "nodes_ms": nodes_ms,
         "largest": largest,
+        "waterfall": waterfall(rows.values()),
     }
+
+
+def waterfall(rows) -> list[tuple]:
+    """(sent, answered, ended, bytes, method, path): ms from the page's own request, by sending."""
+    rows = sorted(rows, key=lambda r: r["sent"])
+    if not rows:
+        return []
+    t0 = rows[0]["sent"]
+
+    def ms(r, key):
+        return (r[key] - t0) * 1000 if key in r else None
+
+    return [
+        (
+            ms(r, "sent"),
+            ms(r, "answered"),
+            ms(r, "ended"),
+            r.get("bytes", 0),
+            r["method"],
+            "/" + r["url"].split("/", 3)[-1],
+        )
+        for r in rows
+    ]
 
 
 def measure(repeats: int = REPEATS) -> list[dict]:
@@ -120,7 +174,17 @@ def measure(repeats: int = REPEATS) -> list[dict]:
     return runs
 
 
-def report(runs: list[dict]) -> None:
+def print_waterfall(run: dict) -> None:
+    def ms(v):
+        return f"{v:6.0f}" if v is not None else "     -"
+
+    print(f"  waterfall of an open drawn after {run['drawn_ms']:.0f} ms")
+    print("    sent  answer   ended      KB  request")
+    for sent, answered, ended, n, method, path in run["waterfall"]:
+        print(f"  {ms(sent)}  {ms(answered)}  {ms(ended)}  {n / 1000:6.1f}  {method} {path[:80]}")
+
+
+def report(runs: list[dict], show_waterfall: bool = False) -> None:
     if not runs:
         print("Cold open of /: every open stalled, no figures")
         return
@@ -140,13 +204,20 @@ def report(runs: list[dict]) -> None:
         f"  network drawn after {draw:.0f} ms (runs {', '.join(f'{d:.0f}' for d in draws)}; "
         f"target <= {TARGET_DRAW_MS} ms: {'met' if draw <= TARGET_DRAW_MS else 'NOT met'})"
     )
+    nodes = sorted(r["nodes_ms"] for r in runs)
+    print(
+        f"  (first node put into the page after {statistics.median(nodes):.0f} ms, "
+        f"runs {', '.join(f'{d:.0f}' for d in nodes)})"
+    )
     print("  largest transfers:")
     for n, url in runs[-1]["largest"]:
         print(f"    {n / 1000:7.1f} KB  {url.split('/', 3)[-1]}")
+    if show_waterfall:
+        print_waterfall(sorted(runs, key=lambda r: r["drawn_ms"])[len(runs) // 2])
 
 
 def main() -> None:
-    report(measure())
+    report(measure(), show_waterfall="--waterfall" in sys.argv[1:])
 
 
 if __name__ == "__main__":

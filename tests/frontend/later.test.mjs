@@ -1,17 +1,21 @@
 // later.js: a stand-in made at once for a module loaded later hands it the calls made meanwhile.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allLoaded, loadLater } from '../../frontend/js/later.js';
+import { loadAll, loadLater } from '../../frontend/js/later.js';
 
 test('calls before the load reach the real object (the last of each method, in order); later ones go straight', async () => {
   const log = [];
   let release;
+  let asked = 0;
   const loaded = new Promise((resolve) => (release = resolve));
-  const createThing = loadLater(() => loaded, 'createThing');
+  const createThing = loadLater(() => (asked++, loaded), 'createThing');
   const thing = createThing('el', { option: 1 });
   assert.equal(thing.update('state-1'), undefined); // not loaded yet
   thing.reset();
   thing.update('state-2');
+  assert.equal(asked, 0); // nothing is fetched before loadAll()
+  const all = loadAll();
+  assert.equal(asked, 1);
   assert.deepEqual(log, []);
   release({
     createThing: (...args) => {
@@ -22,14 +26,14 @@ test('calls before the load reach the real object (the last of each method, in o
       };
     },
   });
-  await allLoaded();
+  await all;
   assert.deepEqual(log, [['create', 'el', { option: 1 }], ['reset'], ['update', 'state-2']]);
   assert.equal(thing.update('state-3'), true); // the real method's answer
   assert.deepEqual(log.at(-1), ['update', 'state-3']);
 });
 
-test('allLoaded rejects when a module could not be loaded', async () => {
+test('loadAll rejects when a module could not be loaded', async () => {
   const make = loadLater(() => Promise.reject(new Error('offline')), 'make');
   make();
-  await assert.rejects(allLoaded(), /offline/);
+  await assert.rejects(loadAll(), /offline/);
 });
