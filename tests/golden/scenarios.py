@@ -1,7 +1,7 @@
 """Golden figures: about twenty varied scenarios whose numbers must never change by accident.
 
-Every optimizer, schedule, loss, clipping, regularization, events and minibatch shape appears at
-least once. `figures(client)` answers, per scenario, a hash of the parameters and metrics at a
+Every optimizer, schedule, loss, clipping, regularization, events, minibatch shape, batch
+normalization and dropout appears at least once. `figures(client)` answers, per scenario, a hash of the parameters and metrics at a
 few steps (through `/snapshot`) and of one `/step` trace (the contract's trace fields only, so
 that fields added later do not disturb it). `golden.json` holds the figures taken before a
 refactor; a change that alters them on purpose bumps `ENGINE_VERSION` and writes them again:
@@ -191,6 +191,32 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         loss="mse",
         optimizer={"kind": "sgd", "lr": 5.0},
     ),
+    "batchnorm-dropout-adam-events": _base(
+        hidden_layers=[5, 3],
+        normalization={"kind": "batch", "momentum": 0.2, "eps": 1e-5},
+        dropout={"rate": 0.3, "seed": 4},
+        optimizer={"kind": "adam", "lr": 0.01},
+        batch_size=8,
+        events=[
+            {
+                "step": 10,
+                "kind": "add_points",
+                "inputs": [[1.0, 1.0], [-4.0, 4.0]],
+                "labels": [1, 0],
+            },
+            {"step": 30, "kind": "set", "changes": {"dropout": {"rate": 0.1}}},
+            {"step": 40, "kind": "set", "changes": {"batch_size": 12}},
+        ],
+    ),
+    "batchnorm-relu-ragged-clip": _base(
+        activation="relu",
+        hidden_layers=[4, 4],
+        normalization={"kind": "batch"},
+        optimizer={"kind": "sgd", "lr": 0.1, "momentum": 0.9},
+        regularization={"kind": "l2", "rate": 0.001},
+        clip={"kind": "value", "threshold": 0.5},
+        batch_size=7,
+    ),
 }
 
 
@@ -217,7 +243,14 @@ def figures_of(client, scenario: dict[str, Any]) -> dict[str, str]:
         "batch": trace["batch"],
         "loss": trace["loss"],
         "grad_norm": trace["grad_norm"],
-        "layers": [{f: layer.get(f) for f in TRACE_LAYER_FIELDS} for layer in trace["layers"]],
+        "layers": [
+            {
+                **{f: layer.get(f) for f in TRACE_LAYER_FIELDS},
+                # normalization and dropout, only where present (older figures have neither)
+                **{f: layer[f] for f in ("bn", "dropout_mask") if layer.get(f) is not None},
+            }
+            for layer in trace["layers"]
+        ],
     }
     out[f"trace@{TRACE_STEP}"] = digest(kept)
     train = _ok(client.post("/api/v1/train", json={"scenario": scenario, "step": 0, "steps": 60}))
