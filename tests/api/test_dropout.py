@@ -97,3 +97,16 @@ def test_a_set_event_changes_the_rate_mid_run(client):
     trained = _post(client, "train", scenario=on, step=0, steps=6)
     assert chained["params"] == trained["params"]
     assert chained["params"] == _post(client, "snapshot", scenario=on, step=6)["params"]
+
+
+def test_gradcheck_uses_the_updates_masks(client):
+    """The checked loss is the next update's, with that update's masks (so the numeric slope
+    agrees with the analytic gradient), and with normalization gamma and beta too."""
+    tanh = _with(DROP, activation="tanh")
+    for sc in (tanh, _with(tanh, normalization={"kind": "batch"})):
+        body = _post(client, "gradcheck", scenario=sc, step=7)
+        assert body["max_rel_error"] < 1e-5 and body["max_abs_error"] < 1e-8
+        trace = _post(client, "step", scenario=sc, step=7)["trace"]
+        assert body["batch_indices"] == trace["batch"]["indices"]
+        for layer, traced in zip(body["layers"], trace["layers"], strict=True):
+            assert np.allclose(layer["grad_W"], traced["grad_W_data"], rtol=1e-12, atol=1e-15)
