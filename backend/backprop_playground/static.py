@@ -10,7 +10,8 @@ Text files (JS, CSS, SVG, JSON, the page) are gzipped once per process, at their
 and kept in memory; a client that accepts gzip gets those bytes (`Content-Encoding: gzip`),
 others the file, both with `Vary: Accept-Encoding`. The page names every module of main.js's
 static import graph as a `modulepreload`, so the browser fetches them all at once instead of
-one level of imports per round trip, and preloads the two API answers main.js asks for first.
+one level of imports per round trip (a link's page, `/s/{id}`, also preloads the two API
+answers main.js asks for first).
 
 On a lecture hall's Wi-Fi every request costs a round trip (HTTP/1.1, six connections), so the
 page asks for few: its stylesheets are served as one file (`/assets/{build}/_page.css`, the
@@ -18,7 +19,8 @@ files in the page's order, joined once), and `/` carries the answers its default
 (the OpenAPI document, the presets, the default scenario's snapshot, first trace and data) in a
 `<script type="application/json" id="boot">` data block, as the API answers them (asked
 in-process once); api.js serves each to the one request it names, method, path and body, so a
-fragment or a link asks the API as before.
+fragment or a link asks the API as before. `/` is made at its first request and kept; its ETag
+is a hash of its bytes (the same in every process, as the answers are).
 """
 
 from __future__ import annotations
@@ -414,9 +416,9 @@ def mount_frontend(app: FastAPI, settings: Settings) -> str | None:
     # `/` is the same until the next start: made at its first request (its boot block asks the
     # app), then kept with its gzip form; if the app does not answer, the page without it.
     made: list[tuple[bytes, bytes, tuple[str, str]]] = []
-    making: list[asyncio.Task] = []
+    making: list[asyncio.Future] = []
 
-    async def make_page(app: FastAPI) -> tuple[bytes, bytes, tuple[str, str]]:
+    async def make_page() -> tuple[bytes, bytes, tuple[str, str]]:
         try:
             boot = await boot_block(app)
         except Exception:  # the page works without its first answers, only slower
@@ -427,17 +429,20 @@ def mount_frontend(app: FastAPI, settings: Settings) -> str | None:
             html = html.replace("</body>", boot + "</body>", 1)
         page = html.encode()
         tag = hashlib.sha256(page).hexdigest()[:16]
-        return page, pack(page, STATIC_LEVEL), (f'"{tag}"', f'"{tag}-gzip"')
+        packed = await run_in_threadpool(pack, page, STATIC_LEVEL)
+        return page, packed, (f'"{tag}"', f'"{tag}-gzip"')
 
-    async def the_page(app: FastAPI) -> tuple[bytes, bytes, tuple[str, str]]:
+    async def the_page() -> tuple[bytes, bytes, tuple[str, str]]:
         if not made:
-            if not making:
-                making.append(asyncio.ensure_future(make_page(app)))
+            if not making:  # the first request makes it; those that come meanwhile wait for it
+                making.append(asyncio.ensure_future(make_page()))
+            task = making[0]
             try:
-                result = await asyncio.shield(making[0])
-            finally:
-                if making and making[0].done():
-                    making.clear()
+                result = await asyncio.shield(task)
+            except BaseException:
+                if task.done():
+                    making.clear()  # it failed: the next request tries again
+                raise
             if not made:
                 made.append(result)
         return made[0]
@@ -445,7 +450,7 @@ def mount_frontend(app: FastAPI, settings: Settings) -> str | None:
     @app.get("/", include_in_schema=False)
     @app.get("/index.html", include_in_schema=False)
     async def index(request: Request) -> Response:
-        page, page_packed, etags = await the_page(request.app)
+        page, page_packed, etags = await the_page()
         gzipped = accepts_gzip(request.headers.get("accept-encoding", ""))
         headers = {"cache-control": REVALIDATE, "etag": etags[gzipped]}
         if any(tag in request.headers.get("if-none-match", "") for tag in etags):
