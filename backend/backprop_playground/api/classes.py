@@ -415,7 +415,8 @@ async def class_events(
         msg = f"at most {settings.class_streams_per_address} event streams from one address"
         return _too_many(msg, 10)
     try:
-        followers = await run_in_threadpool(hub.followers, row.code)
+        # the others' counts may be a second old: a class fills up by the thousand, not by one
+        followers = await run_in_threadpool(hub.followers, row.code, 1.0)
     except StoreError as err:
         return store_unavailable(err)
     if followers >= settings.class_max_followers:

@@ -108,6 +108,7 @@ class ClassHub:
         self._lock = threading.Lock()
         self._watched: dict[str, _Watched] = {}
         self._by_address: dict[str, int] = {}
+        self._others: dict[str, tuple[float, int]] = {}  # code -> (when read, other processes')
         self._poke = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -154,9 +155,19 @@ class ClassHub:
         with self._lock:
             return self._by_address.get(address, 0)
 
-    def followers(self, code: str) -> int:
-        """Open streams on `code` in every process: the others' stored counts and this one's."""
-        return self.tables.followers(code, except_process=self.process) + self.local_followers(code)
+    def followers(self, code: str, max_age_s: float = 0.0) -> int:
+        """Open streams on `code` in every process: the others' stored counts (read again when
+        older than `max_age_s`) and this one's."""
+        now = time.monotonic()
+        with self._lock:
+            known = self._others.get(code)
+        if known is None or now - known[0] > max_age_s:
+            known = (now, self.tables.followers(code, except_process=self.process))
+            with self._lock:
+                self._others[code] = known
+                if len(self._others) > 10_000:
+                    self._others.clear()
+        return known[1] + self.local_followers(code)
 
     def poke(self) -> None:
         """A change was written here: look now rather than at the next interval."""
