@@ -166,3 +166,11 @@ export function gotIt(tally, index) {
   if (!voters) return 'Nobody answered.';
   return `${right} of ${voters} got it.`;
 }
+
+/** A poll of GET /classes/{code} ({poll_id, question, choices, open, counts, voters, answer}),
+ * or of a poll event ({version, poll}); null when there is none. */
+export function readPoll(raw) {
+  const p = raw && 'poll' in raw ? raw.poll : raw;
+  if (!p || !Array.isArray(p.choices)) return null;
+  return { id: p.poll_id, question: p.question, choices: p.choices, open: !!p.open, counts: p.counts ?? p.choices.map(() => 0), voters: p.voters ?? 0, answer: Number.isInteger(p.answer) ? p.answer : null };
+}
