@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { answerOf, classCodeOf, createBackoff, createThrottle, defaultQuestion, formatCode, gotIt, LOSS_QUESTION, normalizeCode, WEIGHT_QUESTION } from '../../frontend/js/controls/class-core.js';
+import { answerOf, classCodeOf, createBackoff, createThrottle, defaultQuestion, formatCode, gotIt, LOSS_QUESTION, normalizeCode, readPoll, WEIGHT_QUESTION } from '../../frontend/js/controls/class-core.js';
 import { followClass } from '../../frontend/js/controls/class-api.js';
 
 test('class codes are read in any case, with or without separators, look-alikes as digits', () => {
@@ -183,6 +183,16 @@ test('the answer is known once its update is on screen: the sign of update_W, th
   assert.equal(answerOf({ ...loss, lossBefore: 0.3 }, shown).index, 0);
   assert.equal(answerOf({ ...loss, lossBefore: null }, shown), null);
   assert.equal(answerOf({ ...loss, lossBefore: 0.4 }, shown), null); // unchanged: neither
+});
+
+test('a poll is read from GET /classes and from a poll event alike', () => {
+  const poll = { poll_id: 'p1', question: 'Q?', choices: ['up', 'down'], open: false, counts: [2, 5], voters: 7, answer: 1 };
+  const want = { id: 'p1', question: 'Q?', choices: ['up', 'down'], open: false, counts: [2, 5], voters: 7, answer: 1 };
+  assert.deepEqual(readPoll(poll), want);
+  assert.deepEqual(readPoll({ version: 9, poll }), want);
+  assert.equal(readPoll({ version: 9, poll: null }), null);
+  assert.equal(readPoll(null), null);
+  assert.equal(readPoll({ ...poll, answer: null, open: true }).answer, null);
 });
 
 test('how many got it', () => {
