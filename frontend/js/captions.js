@@ -1,7 +1,7 @@
 // The lecture caption: the current phase of a step spelled out in words and symbols, with the
 // layer's own activation ("Backward pass, layer 2: δ = ∂ℓ/∂a · σ′(z)"). Pure.
 
-import { phaseList } from './phases.js';
+import { phaseList, shapeOf } from './phases.js';
 import { fmt } from './format.js';
 
 /** Symbol of an activation f and of its derivative f′ (the identity's is the number 1). */
@@ -38,18 +38,22 @@ export function updateRule(optimizer = {}) {
 }
 
 /**
- * {title, detail} for phase index `phase` (−1: ready) of a network with L layers.
- * ctx: {step, activation, outputActivation, loss, optimizer, lr, lossValue, outputs (K)}.
+ * {title, detail} for phase index `phase` (−1: ready) of a network `net` (phases.js: L, or the
+ * trace's layers, whose normalized layers are walked in sub-phases).
+ * ctx: {step, activation, outputActivation, loss, optimizer, lr, lossValue, outputs (K),
+ * batch (B), dropout (true when a layer has a dropout mask)}.
  */
-export function captionFor(phase, L, ctx = {}) {
+export function captionFor(phase, net, ctx = {}) {
+  const { L } = shapeOf(net);
   const act = ACTIVATION_SYMBOL[ctx.activation] ?? ['f', 'f′'];
   const out = ACTIVATION_SYMBOL[ctx.outputActivation] ?? ['f', 'f′'];
   const step = ctx.step ?? 0;
   if (phase < 0 || !L) {
     return { title: `Step ${step}: ready`, detail: `Next: the forward pass of update ${step} → ${step + 1} (→ or PageDown), or the whole update at once (Space).` };
   }
-  const p = phaseList(L)[phase];
+  const p = phaseList(net)[phase];
   if (!p) return { title: `Step ${step}`, detail: '' };
+  if (p.sub) return bnCaption(p, act, ctx);
   if (p.kind === 'forward') {
     const isOut = p.layer === L;
     const [f] = isOut ? out : act;
@@ -92,6 +96,27 @@ export function captionFor(phase, L, ctx = {}) {
   return { title: `Update: ${updateRule(ctx.optimizer)}${lr}`, detail: `Every weight moves against its gradient.${moved} Step ${step} now shows the new weights.` };
 }
 
+/** The sub-phases of a batch-normalized hidden layer (phases.js). */
+function bnCaption(p, act, ctx) {
+  const l = p.layer;
+  const [f, fp] = act;
+  const B = Number.isFinite(ctx.batch) && ctx.batch > 0 ? `B = ${ctx.batch}` : 'B';
+  const drop = ctx.dropout ? ' Dropout then turns some units off for this sample and scales the kept ones by 1/(1 − p).' : '';
+  if (p.kind === 'forward') {
+    if (p.sub === 'z') {
+      return { title: `Forward pass, layer ${l}: z = W·a⁽${sup(l - 1)}⁾ + b`, detail: `Each neuron of layer ${l} sums its weighted inputs and its bias; batch normalization comes next, before the activation.` };
+    }
+    if (p.sub === 'bn') {
+      return { title: `Batch normalization, layer ${l}: x̂ = (z − μ_B) / √(σ²_B + ε),  y = γ·x̂ + β`, detail: `μ_B and σ²_B are each neuron's mean and variance of z over the batch (${B}; training mode: batch statistics). x̂ has mean 0 and variance 1 over the batch; γ and β are learned.` };
+    }
+    return { title: `Forward pass, layer ${l}: a = ${f}(y)`, detail: `The activation ${f} of the normalized value y.${drop}` };
+  }
+  if (p.sub === 'y') {
+    return { title: `Backward pass, layer ${l}: δ_y = ∂L/∂a · ${fp === '1' ? '1' : `${fp}(y)`}`, detail: `The error at the output of the normalization; ∂L/∂γ = mean of δ_y · x̂ and ∂L/∂β = mean of δ_y over the batch.` };
+  }
+  return { title: `Backward through batch normalization, layer ${l}: δ = γ/√(σ²_B + ε) · (δ_y − mean(δ_y) − x̂ · mean(δ_y·x̂))`, detail: `μ_B and σ²_B depend on every sample, so each sample's δ takes the batch means of δ_y and δ_y·x̂: the samples of the batch are coupled. Then ∂L/∂w = mean over the batch of δ · a⁽${sup(l - 1)}⁾.` };
+}
+
 const vector = (v) => (v.length === 1 ? fmt(v[0], 4) : `(${v.map((x) => fmt(x, 4)).join(', ')})`);
 
 /**
@@ -108,6 +133,8 @@ export function captionNumbers(trace, sample = 0, selection = null) {
   const w = layer?.W?.[sel.to]?.[sel.from];
   const after = layer?.W_after?.[sel.to]?.[sel.from];
   return {
+    batch: trace.batch?.indices?.length,
+    dropout: layers.some((l) => Array.isArray(l.dropout_mask)),
     predictions: out.a?.[sample],
     targets: trace.batch?.targets?.[sample],
     example: w === undefined ? null : { name: `w${sel.to}←${sel.from} of layer ${sel.layer}`, w, after },

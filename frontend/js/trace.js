@@ -124,3 +124,71 @@ export function layerSizes(params) {
 export function paramsOfTrace(trace, after) {
   return trace.layers.map((l) => (after ? { W: l.W_after, b: l.b_after } : { W: l.W, b: l.b }));
 }
+
+/**
+ * Batch normalization of neuron j of layer L ≥ 1 for traced sample s (null for a layer without
+ * normalization): the server's numbers, none recomputed. `inv_std` is the trace's 1/√(σ²_B + ε).
+ */
+export function bnNumbers(trace, L, j, s) {
+  const layer = trace?.layers?.[L - 1];
+  const bn = layer?.bn;
+  if (!bn) return null;
+  return {
+    layer: L,
+    unit: j,
+    sample: s,
+    batch: batchSize(trace),
+    z: at(layer.z, s, j),
+    mean: bn.mean?.[j],
+    var: bn.var?.[j],
+    inv_std: bn.inv_std?.[j],
+    gamma: bn.gamma?.[j],
+    beta: bn.beta?.[j],
+    x_hat: at(bn.x_hat, s, j),
+    y: at(bn.y, s, j),
+    a: at(layer.a, s, j),
+    fprime: at(layer.fprime, s, j),
+    dL_da: at(layer.dL_da, s, j),
+    delta_y: at(bn.delta_y, s, j),
+    delta: at(layer.delta, s, j),
+    mean_delta_y: bn.mean_delta_y?.[j],
+    mean_delta_y_xhat: bn.mean_delta_y_xhat?.[j],
+    grad_gamma: bn.grad_gamma?.[j],
+    grad_beta: bn.grad_beta?.[j],
+    gamma_after: bn.gamma_after?.[j],
+    beta_after: bn.beta_after?.[j],
+    running_mean: bn.running_mean?.[j],
+    running_var: bn.running_var?.[j],
+  };
+}
+
+/** The dropout factor m/(1 − p) of neuron j of layer L for traced sample s (undefined without dropout). */
+export function dropoutOf(trace, L, j, s) {
+  return at(trace?.layers?.[L - 1]?.dropout_mask, s, j);
+}
+
+/**
+ * How many parameters the network has, by kind, from the arrays the server sent (snapshot
+ * params): {weights, biases, norm (γ and β), total, weightShare (0…1)}.
+ */
+export function paramCounts(params) {
+  let weights = 0;
+  let biases = 0;
+  let norm = 0;
+  for (const p of params ?? []) {
+    for (const row of p.W ?? []) weights += row.length;
+    biases += p.b?.length ?? 0;
+    norm += (p.gamma?.length ?? 0) + (p.beta?.length ?? 0);
+  }
+  const total = weights + biases + norm;
+  return { weights, biases, norm, total, weightShare: total ? weights / total : 0 };
+}
+
+/** "25 parameters: 18 weights (72%), 7 biases" (and "…, 12 γ/β" for a normalized network). */
+export function paramCountText(params) {
+  const c = paramCounts(params);
+  if (!c.total) return '';
+  const n = (k, one, many) => `${k.toLocaleString('en-US')} ${k === 1 ? one : many}`;
+  const norm = c.norm ? `, ${c.norm.toLocaleString('en-US')} γ/β` : '';
+  return `${n(c.total, 'parameter', 'parameters')}: ${n(c.weights, 'weight', 'weights')} (${Math.round(100 * c.weightShare)}%), ${n(c.biases, 'bias', 'biases')}${norm}`;
+}

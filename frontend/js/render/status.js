@@ -4,12 +4,36 @@
 import { fmt, fmtEpoch, pct } from '../format.js';
 import { phaseHint, phaseLabel } from '../phases.js';
 
-/** The whole-set numbers of a step, in words: not the batch's L nor the sample's ℓ. */
-export function metricsLine(m, { short = false } = {}) {
+/**
+ * Where a scenario's whole-set numbers come from, when it matters: with batch normalization or
+ * dropout they are eval mode (running statistics, no dropout), unlike a trace (API.md).
+ */
+export function evalModeNote(scenario) {
+  const norm = scenario?.normalization?.kind === 'batch';
+  const drop = (scenario?.dropout?.rate ?? 0) > 0;
+  if (!norm && !drop) return '';
+  return `eval mode: ${norm ? 'running statistics, ' : ''}no dropout`;
+}
+
+/** Where a trace's numbers come from, with batch normalization or dropout ('' without). */
+export function trainModeNote(scenario) {
+  const norm = scenario?.normalization?.kind === 'batch';
+  const drop = (scenario?.dropout?.rate ?? 0) > 0;
+  if (!norm && !drop) return '';
+  return `training mode (${[norm ? 'batch statistics' : '', drop ? 'dropout on' : ''].filter(Boolean).join(', ')})`;
+}
+
+/**
+ * The whole-set numbers of a step, in words: not the batch's L nor the sample's ℓ. `scenario`:
+ * with normalization or dropout, the line says that these numbers are eval mode.
+ */
+export function metricsLine(m, { short = false, scenario = null } = {}) {
   const hasAcc = m.train_accuracy !== null && m.train_accuracy !== undefined;
-  if (short) return `train / test loss ${fmt(m.train_loss, 3)} / ${fmt(m.test_loss, 3)}${hasAcc ? ` · accuracy ${pct(m.train_accuracy)} / ${pct(m.test_accuracy)}` : ''}`;
+  const note = evalModeNote(scenario);
+  const tail = note ? ` · ${note}` : '';
+  if (short) return `train / test loss ${fmt(m.train_loss, 3)} / ${fmt(m.test_loss, 3)}${hasAcc ? ` · accuracy ${pct(m.train_accuracy)} / ${pct(m.test_accuracy)}` : ''}${tail}`;
   const acc = hasAcc ? ` · accuracy train / test ${pct(m.train_accuracy)} / ${pct(m.test_accuracy)}` : '';
-  return `train / test loss (whole set) ${fmt(m.train_loss)} / ${fmt(m.test_loss)}${acc}`;
+  return `train / test loss (whole set) ${fmt(m.train_loss)} / ${fmt(m.test_loss)}${acc}${tail}`;
 }
 
 export function createStatus(root, { onDismissError }) {
@@ -37,7 +61,8 @@ export function createStatus(root, { onDismissError }) {
   let wasPlaying = false;
   return {
     update(state) {
-      const L = state.params?.length ?? 0;
+      // The network's phases: a normalized layer's sub-phases count (phases.js).
+      const L = state.trace?.layers?.length === state.params?.length ? state.trace.layers : state.params ?? 0;
       text(counter, String(state.step));
       // While playing, the slider and the epoch follow ten times a second (the counter always).
       const now = performance.now();
@@ -78,7 +103,7 @@ export function createStatus(root, { onDismissError }) {
     /** The metrics line and the title, after the frame. */
     updateLater(state) {
       const m = state.snapshot?.metrics;
-      text(metrics, m ? metricsLine(m, { short: document.body.classList.contains('compare') }) : '');
+      text(metrics, m ? metricsLine(m, { short: document.body.classList.contains('compare'), scenario: state.scenario }) : '');
       text(title, state.scenario?.title ?? '');
     },
   };
