@@ -154,6 +154,7 @@ def test_a_lecturer_drives_a_laptop_and_a_phone(chromium, base):
         shot(lecturer, "lecturer-join-1366x768")
         lecturer.get_by_test_id("class-join-close").click()
         assert lecturer.get_by_test_id("class-open").is_visible()
+        assert lecturer.get_by_test_id("class-open").bounding_box()["width"] <= 90
         key = lecturer.evaluate(f"localStorage.getItem('bp-class-key:{code}')")
         assert key and len(key) >= 22
         assert key not in lecturer.url
@@ -213,12 +214,21 @@ def test_a_lecturer_drives_a_laptop_and_a_phone(chromium, base):
             arg=start,
         )
         versions = []
-        with api_requests(lecturer) as sent:
+        with (
+            api_requests(lecturer) as sent,
+            api_requests(laptop) as laptop_seen,
+            api_requests(phone) as phone_seen,
+        ):
             for _ in range(7):
                 versions.append(class_state(base, code)["version"])
                 lecturer.wait_for_timeout(500)
         lecturer.get_by_test_id("play").click()
         idle(lecturer)
+        # the students follow the Play through the link's GETs: no Play (POST /train) of their own
+        for seen in (laptop_seen, phone_seen):
+            assert [p for m, p in seen if m == "POST"] == []
+            snapshots = [p for m, p in seen if m == "GET" and p.endswith("/snapshot")]
+            assert len(snapshots) >= 3, seen
         assert all(b > a for a, b in zip(versions, versions[1:], strict=False)), versions
         puts = sum(1 for m, p in sent if m == "PUT" and p == f"api/v1/classes/{code}/view")
         seconds = 3.5
