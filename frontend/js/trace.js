@@ -120,9 +120,15 @@ export function layerSizes(params) {
   return [params[0].W[0]?.length ?? 0, ...params.map((p) => p.b.length)];
 }
 
-/** Parameters before (from the trace's W, b) or after (W_after, b_after) the update. */
+/** Parameters before (from the trace's W, b, γ, β) or after (W_after, b_after, …) the update. */
 export function paramsOfTrace(trace, after) {
-  return trace.layers.map((l) => (after ? { W: l.W_after, b: l.b_after } : { W: l.W, b: l.b }));
+  return trace.layers.map((l) => {
+    const p = after ? { W: l.W_after, b: l.b_after } : { W: l.W, b: l.b };
+    // A normalized layer's γ and β as a snapshot's params carry them (running statistics are
+    // the state after the update, so only the after side has them).
+    if (l.bn) Object.assign(p, after ? { gamma: l.bn.gamma_after, beta: l.bn.beta_after, running_mean: l.bn.running_mean, running_var: l.bn.running_var } : { gamma: l.bn.gamma, beta: l.bn.beta });
+    return p;
+  });
 }
 
 /**

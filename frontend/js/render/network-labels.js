@@ -12,6 +12,10 @@
 //   loss       ŷ and the targets y at the outputs, the loss
 //   backward l δ of layer l, the gradients of the weights into it
 //   update     every weight's old and new value, "w 0.4 → 0.3589"
+// A batch-normalized layer l (phases.js sub-phases): forward z shows z; BN shows μ_B, σ²_B and
+// the sample's x̂ and y, with a note under the column (the batch's statistics); a shows y and a;
+// backward δ_y shows δ_y, BN → δ shows δ and δ_y with a note (the batch means couple the
+// samples). A unit dropped for the sample reads "a 0 (dropped)". The parameter count, quiet, last.
 // The focused unit (selected, hovered or focused) gets its numbers first, and the edges into it.
 
 import { fmt, isNum } from '../format.js';
@@ -23,6 +27,10 @@ export const FONTS = {
   narrow: { val: [11, 400], edge: [10, 400], name: [11, 600], layer: [10, 400], loss: [11, 600] },
   lecture: { val: [22, 700], edge: [20, 700], name: [20, 700], layer: [20, 700], loss: [22, 700] },
 };
+// Notes: a normalized layer's batch note in its sub-phases, the parameter count (quiet).
+FONTS.normal.note = [11, 400];
+FONTS.narrow.note = [10, 400];
+FONTS.lecture.note = [20, 700];
 
 /** More units than this in a layer: its numbers are shown for the focused unit only. */
 export const MAX_UNITS_WITH_VALUES = 12;
@@ -78,6 +86,10 @@ export function labelCandidates(ctx) {
       add({ id: `name:${L}:${j}`, kind: 'name', node: [L, j], tier: nameTier, variants: [ctx.outNames[j]], spots: [{ x: p.x + p.h + 5, y: p.y, anchor: 'start', dy: 'middle' }, { x: p.x, y: p.y - p.h - 3, anchor: 'middle', dy: 'above' }] });
     });
   }
+  if (ctx.paramText) {
+    const h = layout.height;
+    add({ id: 'params', kind: 'note', cls: 'param-count', tier: 9, variants: [ctx.paramText, ctx.paramText.replace(/:.*$/, '')], spots: [{ x: 6, y: h - 3, anchor: 'start', dy: 'above' }, { x: layout.width - 6, y: h - 3, anchor: 'end', dy: 'above' }] });
+  }
   if (!trace) return sortByTier(out);
 
   // The loss, once the forward pass has reached it.
@@ -114,21 +126,52 @@ export function labelCandidates(ctx) {
         const isOut = l === L;
         const aSym = isOut ? 'ŷ' : 'a';
         const forwardHere = active?.kind === 'forward' && active.layer === l;
+        const bn = layer.bn;
+        const sub = active?.layer === l ? active.sub : undefined;
+        const dropped = at(layer.dropout_mask, sample, j) === 0;
+        const aText = dropped ? `${aSym} 0 (dropped)` : val(aSym, a);
         if (l <= rv.forwardTo && !rv.update) {
-          const variants = forwardHere || isFocus(l, j) ? [`z ${fmt(z, 3)}  ${aSym} ${fmt(a, 3)}`, val(aSym, a)] : [val(aSym, a)];
-          lines.push([0, variants, valueTier(l, j, forwardHere || (isOut && active?.kind === 'loss'))]);
+          const own = forwardHere || (isOut && active?.kind === 'loss');
+          let variants;
+          if (bn && forwardHere && sub === 'z') variants = [val('z', z)];
+          else if (bn && forwardHere && sub === 'bn') {
+            variants = [`μ ${fmt(bn.mean?.[j], 3)}  σ² ${fmt(bn.var?.[j], 3)}`, val('μ', bn.mean?.[j])];
+            lines.push([1, [`x̂ ${fmt(at(bn.x_hat, sample, j), 3)}  y ${fmt(at(bn.y, sample, j), 3)}`, val('x̂', at(bn.x_hat, sample, j))], valueTier(l, j, true), 'val bn']);
+          } else if (bn && (forwardHere || isFocus(l, j))) variants = [`y ${fmt(at(bn.y, sample, j), 3)}  ${aText}`, aText];
+          else variants = forwardHere || isFocus(l, j) ? [`z ${fmt(z, 3)}  ${aText}`, aText] : [aText];
+          lines.push([0, variants, valueTier(l, j, own)]);
         }
         const y = isOut ? trace.batch?.targets?.[sample]?.[j] : undefined;
         const backHere = !ready && l >= rv.backwardFrom && !rv.update;
         // The targets y at the outputs from the loss on; δ below them in the backward pass.
-        if (y !== undefined && !ready && rv.loss && !rv.update) lines.push([backHere ? 2 : 1, [val('y', y, 4)], valueTier(l, j, active?.kind === 'loss') ?? (small ? 5 : null)]);
-        if (backHere) lines.push([1, [val('δ', d)], valueTier(l, j, active?.kind === 'backward' && active.layer === l)]);
+        if (y !== undefined && !ready && rv.loss && !rv.update) lines.push([backHere ? 2 : 1, [val('y', y, 4)], valueTier(l, j, active?.kind === 'loss') ?? (small ? 5 : null), 'val target']);
+        if (backHere) {
+          const own = active?.kind === 'backward' && active.layer === l;
+          const dy = bn ? at(bn.delta_y, sample, j) : undefined;
+          let variants = [val('δ', d)];
+          if (bn && own && sub === 'y') variants = [val('δ_y', dy)];
+          else if (bn && own) variants = [`δ ${fmt(d, 3)}  δ_y ${fmt(dy, 3)}`, val('δ', d)];
+          lines.push([1, variants, valueTier(l, j, own)]);
+        }
       }
-      for (const [line, variants, tier] of lines) {
+      for (const [line, variants, tier, cls] of lines) {
         if (tier === null || tier === undefined || variants[0] === null) continue;
-        add({ id: `val:${l}:${j}:${line}`, kind: 'val', cls: variants[0].startsWith('y') ? 'val target' : line === 1 ? 'val delta' : 'val', node: [l, j], line, tier, variants, spots: nodeSpots(p, line, l === 0, l === L && sizes[L] > 1) });
+        add({ id: `val:${l}:${j}:${line}`, kind: 'val', cls: cls ?? (line === 1 ? 'val delta' : 'val'), node: [l, j], line, tier, variants, spots: nodeSpots(p, line, l === 0, l === L && sizes[L] > 1) });
       }
     });
+  }
+
+  // A normalized layer's note in its BN sub-phases: the batch statistics, the batch coupling.
+  if (active?.sub === 'bn' && !ready) {
+    const l = active.layer;
+    const col = layout.nodes[l];
+    const last = col[col.length - 1];
+    const B = trace.batch?.indices?.length ?? 0;
+    const variants = active.kind === 'forward'
+      ? [`μ_B, σ²_B: over the batch of ${B}`, `over the batch of ${B}`, `B = ${B}`]
+      : [`δ takes the batch means of all ${B}`, `couples all ${B} samples`, `B = ${B}`];
+    const x = layout.cols[l];
+    add({ id: `bn:${l}`, kind: 'note', cls: 'bn-note', tier: 2, variants, spots: [{ x, y: last.y + last.h + 2, anchor: 'middle', dy: 'below', stack: 2 }, { x, y: layout.height - 3, anchor: 'middle', dy: 'above' }, { x, y: col[0].y - col[0].h - 3, anchor: 'middle', dy: 'above', stack: -1 }] });
   }
 
   // Edge labels.
@@ -156,6 +199,8 @@ export function labelCandidates(ctx) {
           const w1 = at(layer.W_after, j, i);
           variants = [`w ${fmt(w0, 4)} → ${fmt(w1, 4)}`, `w′ ${fmt(w1, 4)}`];
         } else if (!ready && l >= rv.backwardFrom) {
+          // Before δ of a normalized layer (its δ_y sub-phase), no gradient of its weights yet.
+          if (backwardHere && active.sub === 'y') continue;
           variants = [`g ${fmt(at(layer.grad_W, j, i), 3)}`];
         } else if (forwardHere || ready || l <= rv.forwardTo) {
           variants = [`w ${fmt(at(P.W, j, i), 3)}`];
@@ -279,11 +324,15 @@ export function nodeBoxes(layout) {
   return out;
 }
 
-/** Names of each column, long to short: "hidden 1 · tanh", "hidden 1", "h1". */
-export function layerNameVariants(L, act, out) {
+/**
+ * Names of each column, long to short: "hidden 1 · tanh", "hidden 1", "h1"; a normalized layer
+ * (bn[l]) "hidden 1 · BN · tanh", "hidden 1 · BN", "h1 BN", "h1".
+ */
+export function layerNameVariants(L, act, out, bn = []) {
   return Array.from({ length: L + 1 }, (_, l) => {
     if (l === 0) return ['input', 'in'];
     if (l === L) return out ? [`output · ${out}`, 'output', 'out'] : ['output', 'out'];
+    if (bn[l]) return [`hidden ${l} · BN · ${act}`, `hidden ${l} · BN`, `h${l} BN`, `h${l}`, `${l}`];
     return [`hidden ${l} · ${act}`, `hidden ${l}`, `h${l}`, `${l}`];
   });
 }

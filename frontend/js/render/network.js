@@ -11,6 +11,7 @@ import { edgeEnds, edgePath, layoutNetwork, nearestEdge } from './network-layout
 import { drawThumbnails, thumbnailTiles } from './thumbnails.js';
 import { createEdgeCanvas, VISIBLE_COLOR } from './edge-canvas.js';
 import { FONTS, labelCandidates, layerNameVariants, nodeBoxes, placeLabels } from './network-labels.js';
+import { dropoutOf, paramCountText } from '../trace.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 // Lecture mode's larger numbers need more room beside the input and output columns; a phone's
@@ -125,7 +126,7 @@ export function createNetworkView(container, { onSelect, onHover = null, headroo
     }
   });
 
-  function build(sizes, names, outNames, fonts) {
+  function build(sizes, names, outNames, fonts, bnLayers = []) {
     const layout = layoutNetwork(sizes, size.w, size.h, pads);
     for (const layer of [haloSvg, edgeSvg, svg]) {
       layer.textContent = '';
@@ -204,14 +205,25 @@ export function createNetworkView(container, { onSelect, onHover = null, headroo
           const bs = Math.max(6, Math.round(half * 0.45));
           bias = el('rect', { class: 'bias', 'data-bias': `${l}:${j}`, x: -half - bs / 2, y: -half - bs / 2, width: bs, height: bs, rx: 1.5 }, g);
         }
+        // A batch-normalized layer: z → BN → a drawn as a band on the node's right side, where
+        // its output leaves (the normalization sits between z and the activation).
+        let bnTag = null;
+        if (bnLayers[l]) {
+          const bw = Math.max(3, Math.round(half * 0.5));
+          bnTag = el('rect', { class: 'bn-tag', 'data-bn': `${l}:${j}`, x: half - bw / 2, y: -half * 0.8, width: bw, height: 1.6 * half, rx: 1 }, g);
+        }
+        // A unit dropped for the selected sample: crossed out (hidden unless it is).
+        const cross = el('path', { class: 'drop-cross', d: `M${-half * 0.7},${-half * 0.7}L${half * 0.7},${half * 0.7}M${half * 0.7},${-half * 0.7}L${-half * 0.7},${half * 0.7}` }, g);
         // Value lines first (line 0 is the first text.val of a node), then the name.
         for (let line = 0; line < 3; line++) text(`val:${l}:${j}:${line}`, g, line === 0 ? 'val' : 'val delta', 'val', p.x, p.y);
         if (l === 0 || (l === L && n > 1)) text(`name:${l}:${j}`, g, 'name', 'name', p.x, p.y);
-        return { g, frame, bias, last: {} };
+        return { g, frame, bias, bnTag, cross, last: {} };
       }),
     );
     sizes.forEach((_, l) => text(`layer:${l}`, labelG, 'layer-name', 'layer'));
     text('loss', svg, 'loss-label', 'loss');
+    bnLayers.forEach((on, l) => on && text(`bn:${l}`, labelG, 'bn-note', 'note'));
+    text('params', labelG, 'param-count', 'note');
     const family = getComputedStyle(svg).fontFamily;
     const widths = new Map();
     // Text boxes as Chromium lays SVG text out: the advance width and the font's ascent and descent.
@@ -252,13 +264,14 @@ export function createNetworkView(container, { onSelect, onHover = null, headroo
     const L = sizes.length - 1;
     const names = featureNames(state, sizes[0]);
     const outNames = Array.from({ length: sizes[L] }, (_, k) => (sizes[L] > 1 ? `ŷ${k}` : 'ŷ'));
-    const key = `${sizes.join('-')}|${names.join(',')}|${size.w}x${size.h}|${state.scenario.activation}|${state.snapshot?.output_activation ?? state.scenario.output_activation}|${state.lecture ? 'lecture' : ''}`;
+    const bnLayers = normalizedLayers(state, L);
+    const key = `${sizes.join('-')}|${names.join(',')}|${size.w}x${size.h}|${state.scenario.activation}|${state.snapshot?.output_activation ?? state.scenario.output_activation}|${state.lecture ? 'lecture' : ''}|${bnLayers.map(Number).join('')}`;
     const room = state.lecture ? 0 : headroom;
     pads = state.lecture ? LECTURE_PADS : size.w < NARROW_PX ? { ...NARROW_PADS, padT: 44 + room } : room ? { padT: 44 + room } : undefined;
     const fonts = state.lecture ? FONTS.lecture : size.w < NARROW_PX ? FONTS.narrow : FONTS.normal;
     const rebuilt = !built || built.key !== key || dirtySize;
     if (rebuilt) {
-      built = { key, ...build(sizes, names, outNames, fonts), names, outNames, layerNames: layerNames(state, L) };
+      built = { key, ...build(sizes, names, outNames, fonts, bnLayers), names, outNames, layerNames: layerNames(state, L, bnLayers) };
       dirtySize = false;
       thumbsKey = null;
       canvas.width = Math.round(size.w * devicePixelRatio);
@@ -295,10 +308,18 @@ export function createNetworkView(container, { onSelect, onHover = null, headroo
     });
     const playing = state.playing;
     const nodes = nodeStyles(state, sizes, view);
+    // Dropout: a unit dropped for the selected sample is drawn off, once the forward pass has
+    // computed its layer (the mask is the trace's: training mode).
+    const rvNow = view.rv;
+    const showDrop = view.trace && !playing && !rvNow.update;
+    const bnSub = rvNow.active?.sub === 'bn' ? rvNow.active.layer : 0;
     built.nodes.forEach((layerNodes, l) => {
       layerNodes.forEach((n, j) => {
         const last = n.last;
-        const { cls, bias, b } = nodes[l][j];
+        let { cls, bias, b } = nodes[l][j];
+        const maskShown = showDrop && l > 0 && l <= rvNow.forwardTo && !(rvNow.active?.kind === 'forward' && rvNow.active.layer === l && rvNow.active.sub && rvNow.active.sub !== 'a');
+        if (maskShown && dropoutOf(view.trace, l, j, state.sample) === 0) cls += ' dropped';
+        if (bnSub === l) cls += ' bn-active';
         if (last.cls !== cls) put(n.g, 'class', (last.cls = cls));
         if (n.bias) {
           // While playing, a bias is painted again when its colour visibly moved (as the edges
@@ -338,7 +359,8 @@ export function createNetworkView(container, { onSelect, onHover = null, headroo
     built.labelsTrace = view.trace;
     const sizes = built.nodes.map((n) => n.length);
     const labelTop = 4 + (state.lecture ? 0 : headroom);
-    const candidates = labelCandidates({ labelTop, state, view, layout: built.layout, sizes, params, focus, names: built.names, outNames: built.outNames, layerNames: built.layerNames });
+    const paramText = paramCountText(params);
+    const candidates = labelCandidates({ labelTop, state, view, layout: built.layout, sizes, params, focus, names: built.names, outNames: built.outNames, layerNames: built.layerNames, paramText });
     const placed = placeLabels(candidates, built.measure, { width: size.w, height: size.h, obstacles: built.obstacles });
     paintLabels(placed);
     performance.measure('network:labels', { start: t0, end: performance.now() });
@@ -416,8 +438,14 @@ export function featureNames(state, n) {
   return Array.from({ length: n }, (_, k) => `x${k + 1}`);
 }
 
-function layerNames(state, L) {
+function layerNames(state, L, bn) {
   const act = state.scenario.activation ?? state.schema?.properties?.activation?.default ?? '';
   const out = state.snapshot?.output_activation || state.scenario.output_activation;
-  return layerNameVariants(L, act, out);
+  return layerNameVariants(L, act, out, bn);
+}
+
+/** [false, normalized(layer 1), …]: the hidden layers of a scenario with batch normalization. */
+export function normalizedLayers(state, L) {
+  const on = state.scenario?.normalization?.kind === 'batch';
+  return Array.from({ length: L + 1 }, (_, l) => on && l > 0 && l < L);
 }
