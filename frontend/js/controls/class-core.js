@@ -118,7 +118,7 @@ export const WEIGHT_QUESTION = 'Which way will this weight move?';
 export const LOSS_QUESTION = 'Will the loss go up or down?';
 
 /** The coming update is on screen: the trace of step k → k+1, before its update phase. */
-export const beforeUpdate = (state) => !!state.trace?.layers && state.trace.fromStep === state.step && state.phase < updateIndex(state.trace.layers.length);
+export const beforeUpdate = (state) => !!state.trace?.layers && state.trace.fromStep === state.step && state.phase < updateIndex(state.trace.layers);
 
 /**
  * The question to ask for the state on screen, about the next update (the one from the step
@@ -144,7 +144,7 @@ export const weightQuestion = (sel, fromStep) => ({ kind: 'weight', question: WE
  */
 export function answerOf(asked, state) {
   const t = state.trace;
-  if (!asked || !t?.layers || t.fromStep !== asked.fromStep || state.phase !== updateIndex(t.layers.length)) return null;
+  if (!asked || !t?.layers || t.fromStep !== asked.fromStep || state.phase !== updateIndex(t.layers)) return null;
   if (asked.kind === 'weight') {
     const { layer, to, from } = asked.sel;
     const L = t.layers[layer - 1];

@@ -15,6 +15,12 @@ const GESTURE_MS = 1500;
 const OWN_KEYS = ['scenario', 'step', 'phase', 'sample', 'row', 'colorMode', 'selection', 'playing'];
 const PHONE = globalThis.matchMedia?.('(max-width: 600px)');
 
+/** The network's shape (phases.js) of a scenario: batch normalization is of every hidden layer. */
+const shapeOfScenario = (sc) => {
+  const hidden = sc.hidden_layers.map(() => sc.normalization?.kind === 'batch');
+  return { L: hidden.length + 1, bn: [false, ...hidden, false] };
+};
+
 /** deps: {store, api, teach, panel (class-panel.js), onRole(role), fail(message), notify(message)}. */
 export function createStudent({ store, api, teach, panel, onRole, fail, notify }) {
   const state = store.state;
@@ -75,9 +81,9 @@ export function createStudent({ store, api, teach, panel, onRole, fail, notify }
   function whereText() {
     const c = follow?.latest;
     if (!c) return '';
-    const hidden = follow.link?.id === c.link_id ? follow.link.scenario?.hidden_layers?.length : undefined;
+    const sc = follow.link?.id === c.link_id ? follow.link.scenario : null;
     const phase = c.view?.phase ?? -1;
-    const label = hidden !== undefined && phase >= 0 ? ` (${phaseLabel(phase, hidden + 1)})` : '';
+    const label = sc?.hidden_layers && phase >= 0 ? ` (${phaseLabel(phase, shapeOfScenario(sc))})` : '';
     return `the class is at step ${c.step}${label}`;
   }
 

@@ -73,7 +73,7 @@ export function bindLecture(root, store, sessions) {
   }
 
   /** While the update is held back, its colours are too (the colour mode 'update' is not offered). */
-  const hidesUpdate = (state) => state.predicting && !!state.trace?.layers && state.phase < updateIndex(state.trace.layers.length);
+  const hidesUpdate = (state) => state.predicting && !!state.trace?.layers && state.phase < updateIndex(state.trace.layers);
   function keepUpdateHidden() {
     if (state.colorMode === 'update' && hidesUpdate(state)) store.set({ colorMode: 'weight' });
   }
@@ -83,7 +83,7 @@ export function bindLecture(root, store, sessions) {
 
   const traceKey = () => `${state.scenarioVersion}:${state.trace?.fromStep}`;
   /** The coming update is on screen (ready, or part-way through its phases). */
-  const coming = () => !!state.trace?.layers && state.trace.fromStep === state.step && state.phase < updateIndex(state.trace.layers.length);
+  const coming = () => !!state.trace?.layers && state.trace.fromStep === state.step && state.phase < updateIndex(state.trace.layers);
 
   /** The weight to ask about: the selected edge, else the one with the largest gradient. */
   function chooseWeight() {
@@ -123,7 +123,7 @@ export function bindLecture(root, store, sessions) {
     if (!state.predicting || !state.trace?.layers || state.playing) return false;
     if (asked && asked.key === traceKey() && coming()) return false; // the press that reveals
     if (action === 'step') return true;
-    return coming() && state.phase === updateIndex(state.trace.layers.length) - 1;
+    return coming() && state.phase === updateIndex(state.trace.layers) - 1;
   }
 
   /** Holds the update back: shows the question instead (after the gradients, for Step). */
@@ -156,7 +156,7 @@ export function bindLecture(root, store, sessions) {
     if (action === 'step') await sessions.step();
     else if (action === 'next') await sessions.nextPhase();
     else await sessions.prevPhase();
-    if (revealing && state.phase === updateIndex(state.trace?.layers?.length ?? 0)) afterReveal();
+    if (revealing && state.phase === updateIndex(state.trace?.layers ?? 0)) afterReveal();
     keepUpdateHidden();
   }
 

@@ -174,13 +174,14 @@ export function bindUrlSync({ store, sessions, compare, lecture }) {
   async function showStepPhase(k, p) {
     const state = store.state;
     const L = state.params?.length ?? 0;
-    if (L && p === updateIndex(L) && k > 0) {
+    const U = L ? updateIndex(state.params) : -1; // the network's shape: sub-phases of normalized layers
+    if (L && p === U && k > 0) {
       await sessions.goTo(k - 1);
       await sessions.step();
       return;
     }
     if (state.step !== k || state.phase !== -1 || state.trace?.fromStep !== k) await sessions.goTo(k);
-    if (L && p >= 0 && p < updateIndex(L)) {
+    if (L && p >= 0 && p < U) {
       for (let q = 0; q <= p; q++) await sessions.nextPhase();
     }
   }
