@@ -1,11 +1,14 @@
 // The inspector: the chain rule for the selected neuron or edge, with the numbers of the trace,
 // typeset with KaTeX. Every number shown comes from the API; nothing is recomputed here except
 // the one product δ·a of the selected sample's term (written out next to the batch mean).
+// Batch normalization and dropout (batchnorm.js) are written with the trace's own numbers too.
 
 import { loadKatex } from '../vendor.js';
 import { fmt, full, isNum, tex } from '../format.js';
 import { edgeNumbers, nodeNumbers, tracedSamples } from '../trace.js';
 import { featureNames } from './network.js';
+import { bnBackward, bnForward, dropoutForward, hasDropout } from './batchnorm.js';
+import { trainModeNote } from './status.js';
 
 const MAX_TERMS = 10;
 
@@ -83,7 +86,8 @@ export function createInspector(container, { onSelect }) {
     const sample = Math.min(state.sample, Math.max(0, tracedSamples(t) - 1));
     const head = document.createElement('p');
     head.className = 'inspector-head';
-    head.textContent = `Update ${t.fromStep} → ${t.fromStep + 1} · sample ${sample} of the batch (data row ${t.batch.indices[sample]}) · batch of ${t.batch.indices.length}`;
+    const mode = trainModeNote(state.scenario);
+    head.textContent = `Update ${t.fromStep} → ${t.fromStep + 1} · sample ${sample} of the batch (data row ${t.batch.indices[sample]}) · batch of ${t.batch.indices.length}${mode ? ` · ${mode}` : ''}`;
     container.appendChild(head);
     if (sel.kind === 'edge') edge(container, state, t, sel, sample);
     else if (sel.layer === 0) input(container, state, t, sel, sample);
@@ -116,7 +120,12 @@ export function createInspector(container, { onSelect }) {
     math(fwd, `= ${sym}${more} + b_{${j}}`);
     math(fwd, `= ${nums}${more} + ${T(n.b)} = ${tex(n.z)}`);
     const f = ACT_TEX[act] ?? `f`;
-    if (act === 'softmax') math(fwd, `a_{${j}} = \\operatorname{softmax}(z)_{${j}} = \\frac{e^{z_{${j}}}}{\\sum_k e^{z_k}} = ${tex(n.a)}`);
+    const layer = t.layers[L - 1];
+    const norm = !!layer.bn;
+    const h = { math, para, section, values, T, f, L, j, sample };
+    if (norm) bnForward(fwd, h, t, L, j, sample);
+    else if (act === 'softmax') math(fwd, `a_{${j}} = \\operatorname{softmax}(z)_{${j}} = \\frac{e^{z_{${j}}}}{\\sum_k e^{z_k}} = ${tex(n.a)}`);
+    else if (hasDropout(layer)) dropoutForward(fwd, h, t, L, j, sample, `${f}(${tex(n.z)})`);
     else math(fwd, `a^{(${L})}_{${j}} = ${f}(z) = ${f}(${tex(n.z)}) = ${tex(n.a)}`);
 
     const bwd = section(root, 'backward');
@@ -140,11 +149,15 @@ export function createInspector(container, { onSelect }) {
         math(bwd, `\\frac{\\partial \\ell}{\\partial a^{(${L})}_{${j}}} = \\sum_k w^{(${L + 1})}_{k${j}}\\,\\delta^{(${L + 1})}_k = ${ds.map((q) => `${T(q.w)}\\cdot${T(q.delta)}`).join(' + ')}${dmore} = ${tex(n.dL_da)}`);
       }
       const fp = n.fprime;
-      math(bwd, `\\delta^{(${L})}_{${j}} = \\frac{\\partial \\ell}{\\partial a_{${j}}}\\cdot ${f}'(z_{${j}}) = ${T(n.dL_da)}\\cdot ${isNum(fp) ? T(fp) : `${f}'(${tex(n.z)})`} = ${tex(n.delta)}`);
+      const m = hasDropout(layer) ? layer.dropout_mask?.[sample]?.[j] : undefined;
+      if (norm) bnBackward(bwd, h, t, L, j, sample);
+      else if (m !== undefined) math(bwd, `\\delta^{(${L})}_{${j}} = \\frac{\\partial \\ell}{\\partial a_{${j}}}\\cdot \\frac{m_{${j}}}{1-p}\\cdot ${f}'(z_{${j}}) = ${T(n.dL_da)}\\cdot ${T(m)}\\cdot ${isNum(fp) ? T(fp) : `${f}'(${tex(n.z)})`} = ${tex(n.delta)}`);
+      else math(bwd, `\\delta^{(${L})}_{${j}} = \\frac{\\partial \\ell}{\\partial a_{${j}}}\\cdot ${f}'(z_{${j}}) = ${T(n.dL_da)}\\cdot ${isNum(fp) ? T(fp) : `${f}'(${tex(n.z)})`} = ${tex(n.delta)}`);
     }
     const bsec = section(root, 'bias');
     math(bsec, `\\frac{\\partial L}{\\partial b_{${j}}} = \\frac1B\\sum_s \\delta^{(s)}_{${j}} = ${tex(n.grad_b)}, \\quad b' = ${tex(n.b)} ${signed(n.update_b)} = ${tex(n.b_after)}`);
     if (state.scenario.train_biases === false) para(bsec, 'Biases are fixed in this scenario (train biases is off): their gradient is not used.');
+    if (norm) para(bsec, 'A bias right before batch normalization has no effect: subtracting the batch mean μ_B removes it, so its gradient is 0 (β does its job).');
     values(root, [
       ['z', 'z', n.z], ['a', 'a', n.a], ['dL_da', '∂ℓ/∂a', n.dL_da], ['delta', 'δ', n.delta],
       ['b', 'b', n.b], ['grad_b', '∂L/∂b', n.grad_b], ['b_after', "b'", n.b_after],

@@ -13,7 +13,7 @@
 //   backward l δ of layer l, the gradients of the weights into it
 //   update     every weight's old and new value, "w 0.4 → 0.3589"
 // A batch-normalized layer l (phases.js sub-phases): forward z shows z; BN shows μ_B, σ²_B and
-// the sample's x̂ and y, with a note under the column (the batch's statistics); a shows y and a;
+// the sample's x̂ and y, with a note under the column's name (the batch's statistics); a shows y and a;
 // backward δ_y shows δ_y, BN → δ shows δ and δ_y with a note (the batch means couple the
 // samples). A unit dropped for the sample reads "a 0 (dropped)". The parameter count, quiet, last.
 // The focused unit (selected, hovered or focused) gets its numbers first, and the edges into it.
@@ -171,7 +171,7 @@ export function labelCandidates(ctx) {
       ? [`μ_B, σ²_B: over the batch of ${B}`, `over the batch of ${B}`, `B = ${B}`]
       : [`δ takes the batch means of all ${B}`, `couples all ${B} samples`, `B = ${B}`];
     const x = layout.cols[l];
-    add({ id: `bn:${l}`, kind: 'note', cls: 'bn-note', tier: 2, variants, spots: [{ x, y: last.y + last.h + 2, anchor: 'middle', dy: 'below', stack: 2 }, { x, y: layout.height - 3, anchor: 'middle', dy: 'above' }, { x, y: col[0].y - col[0].h - 3, anchor: 'middle', dy: 'above', stack: -1 }] });
+    add({ id: `bn:${l}`, kind: 'note', cls: 'bn-note', tier: 2, variants, spots: [{ x, y: top, anchor: 'middle', dy: 'below', below: 'layer' }, { x: x - layout.halves[l], y: top, anchor: 'start', dy: 'below', below: 'layer' }, { x, y: last.y + last.h + 2, anchor: 'middle', dy: 'below', stack: 2 }, { x, y: layout.height - 3, anchor: 'middle', dy: 'above' }] });
   }
 
   // Edge labels.
