@@ -18,13 +18,13 @@ const DEFAULT_EXTENT = [-6, 6, -6, 6];
 
 const GROUPS = {
   dataset: 'Data', features: 'Data',
-  hidden_layers: 'Network', activation: 'Network', output_activation: 'Network', loss: 'Network', init: 'Network', train_biases: 'Network',
-  optimizer: 'Training', schedule: 'Training', regularization: 'Training', clip: 'Training', batch_size: 'Training',
+  hidden_layers: 'Network', activation: 'Network', output_activation: 'Network', loss: 'Network', init: 'Network', train_biases: 'Network', normalization: 'Network',
+  optimizer: 'Training', schedule: 'Training', regularization: 'Training', clip: 'Training', batch_size: 'Training', dropout: 'Training',
 };
 // Fields the form does not edit: bookkeeping, explicit data and weights (set by other tools),
 // and mid-run events (mid-run.js makes those).
 const SKIP = new Set(['format_version', 'title', 'events', 'dataset.points', 'init.params']);
-const LABELS = { n_samples: 'samples', train_fraction: 'train fraction', hidden_layers: 'hidden layers', output_activation: 'output', train_biases: 'train biases', batch_size: 'batch size', lr: 'learning rate', weight_decay: 'weight decay', step_size: 'step size', total_steps: 'total steps', min_lr: 'min lr', max_lr: 'max lr', warmup_steps: 'warm-up steps', beta1: 'β₁', beta2: 'β₂', alpha: 'α', eps: 'ε', init: 'initialization', clip: 'gradient clipping' };
+const LABELS = { n_samples: 'samples', train_fraction: 'train fraction', hidden_layers: 'hidden layers', output_activation: 'output', train_biases: 'train biases', batch_size: 'batch size', lr: 'learning rate', weight_decay: 'weight decay', step_size: 'step size', total_steps: 'total steps', min_lr: 'min lr', max_lr: 'max lr', warmup_steps: 'warm-up steps', beta1: 'β₁', beta2: 'β₂', alpha: 'α', eps: 'ε', init: 'initialization', clip: 'gradient clipping', normalization: 'normalization', dropout: 'dropout' };
 
 export function getIn(obj, path) {
   return path.reduce((o, k) => (o === undefined || o === null ? undefined : o[k]), obj);
@@ -325,7 +325,7 @@ export function createScenarioForm(form, { onChange }) {
     foldSummary.textContent = 'Advanced settings';
     const foldNote = document.createElement('span');
     foldNote.className = 'advanced-note';
-    foldNote.textContent = 'sample count, seeds, layer sizes, output and loss, initialization, optimizer, schedule, clipping';
+    foldNote.textContent = 'sample count, seeds, layer sizes, output and loss, initialization, normalization, optimizer, schedule, clipping, dropout';
     foldSummary.append(foldNote);
     fold.append(foldSummary);
     form.append(fold);
