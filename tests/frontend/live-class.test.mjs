@@ -276,3 +276,36 @@ test('after the browser gives up on a non-200 answer, the stream reconnects with
   assert.equal(ended, 1);
   assert.equal(down, 4);
 });
+
+// ---- the class's view: what the lecturer's page publishes and a student's page reads back
+
+test('a class view carries the selection and the compared scenario, and reads back', async () => {
+  const { createPacker, linkViewOf, viewOfLink } = await import('../../frontend/js/controls/url-sync.js');
+  const { initialState } = await import('../../frontend/js/state.js');
+  const compare = { title: 'B', hidden_layers: [] };
+  const state = { ...initialState(), step: 7, phase: 3, colorMode: 'gradient', lecture: true, compare, compareLabel: 'no hidden layer', selection: { kind: 'edge', layer: 2, from: 1, to: 0 } };
+  const view = await linkViewOf(state, { pack: createPacker(), pacePhase: 5 });
+  assert.equal(view.phase, 5); // compare mode: the deeper run's phases
+  assert.deepEqual(view.selection, state.selection);
+  assert.equal(typeof view.compare, 'string'); // a short link packs the compared scenario
+  assert.equal((await linkViewOf({ ...state, playing: true }, { pack: createPacker() })).phase, -1);
+
+  // a class stores the compared scenario itself; a short link's packed form reads the same
+  const scenario = { title: 'A' };
+  for (const stored of [{ ...view, compare }, view]) {
+    const back = await viewOfLink({ step: 7, view: stored }, scenario);
+    assert.equal(back.scenario, scenario);
+    assert.equal(back.step, 7);
+    assert.equal(back.phase, 5);
+    assert.equal(back.colorMode, 'gradient');
+    assert.equal(back.lecture, true);
+    assert.equal(back.compareLabel, 'no hidden layer');
+    assert.deepEqual(back.selection, state.selection);
+    assert.equal(back.compare.title, 'B');
+    assert.deepEqual(back.compare.hidden_layers, []);
+  }
+  // what is not a selection is none
+  for (const selection of [{ kind: 'edge', layer: 0, from: 0, to: 0 }, { kind: 'node', layer: -1, unit: 0 }, { kind: 'x' }, 'edge', null]) {
+    assert.equal((await viewOfLink({ view: { selection } }, scenario)).selection, null);
+  }
+});
