@@ -143,7 +143,7 @@ def test_whole_network_gradient(arch, act, head, reg, train_biases, seed):
     def total_loss(theta):
         params = state.params._replace(theta=theta)
         return evaluation.batch_total_loss(
-            params, run.net, state.hyper, data, rows, rows.size, work, state.step
+            params, run.net, state.hyper, data, rows, rows.size, work, state.step, False
         )
 
     analytic = np.zeros(lay.n_params)

@@ -1,10 +1,11 @@
 """Golden figures: about twenty varied scenarios whose numbers must never change by accident.
 
 Every optimizer, schedule, loss, clipping, regularization, events, minibatch shape, batch
-normalization and dropout appears at least once. `figures(client)` answers, per scenario, a hash of the parameters and metrics at a
-few steps (through `/snapshot`) and of one `/step` trace (the contract's trace fields only, so
-that fields added later do not disturb it). `golden.json` holds the figures taken before a
-refactor; a change that alters them on purpose bumps `ENGINE_VERSION` and writes them again:
+normalization and dropout appears at least once. `figures(client)` answers, per scenario, a
+hash of the parameters and metrics at a few steps (through `/snapshot`) and of one `/step`
+trace (the contract's trace fields only, so that fields added later do not disturb it).
+`golden.json` holds the figures taken before a refactor; a change that alters them on purpose
+bumps `ENGINE_VERSION` and writes them again:
 
     python -m tests.golden.scenarios --write
 """

@@ -12,7 +12,9 @@ from .tuples import Data, Hyper, Net, Params, Work, units
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def evaluate(params: Params, net: Net, hyper: Hyper, F, Y, rows, threshold, work: Work, alive):
+def evaluate(
+    params: Params, net: Net, hyper: Hyper, F, Y, rows, threshold, work: Work, alive, special
+):
     """Mean data loss and number of correct predictions over `rows`, in chunks of the
     buffers' width, in eval mode (running statistics, no dropout); `alive` [2, U] gets, per
     unit, 1 where some row gives a != 0 ([0]) and where some row gives |f'| >= 0.01 ([1]) (a
@@ -32,7 +34,7 @@ def evaluate(params: Params, net: Net, hyper: Hyper, F, Y, rows, threshold, work
     for start in range(0, n, chunk):
         nb = min(chunk, n - start)
         sub = rows[start : start + nb]
-        forward(params, net, hyper, F, sub, nb, work, 0, False)
+        forward(params, net, hyper, F, sub, nb, work, 0, False, special)
         total += output_loss(hyper.loss, z, a, Y, sub, nb, work.loss_s)
         for u in range(net.uoff[1], net.uoff[L]):  # the hidden units
             for s in range(nb):
@@ -59,19 +61,23 @@ def evaluate(params: Params, net: Net, hyper: Hyper, F, Y, rows, threshold, work
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def batch_total_loss(params: Params, net: Net, hyper: Hyper, data: Data, rows, nb, work: Work, k):
+def batch_total_loss(
+    params: Params, net: Net, hyper: Hyper, data: Data, rows, nb, work: Work, k, special
+):
     """Total loss (data + regularization) of update k's batch in training mode (batch
     statistics, update k's dropout masks; the running statistics are not touched): the function
     `gradcheck` differentiates."""
     L = net.sizes.shape[0] - 1
-    forward(params, net, hyper, data.F, rows, nb, work, k, True)
+    forward(params, net, hyper, data.F, rows, nb, work, k, True, special)
     z, a = units(net, work.Z, L), units(net, work.A, L)
     data_loss = output_loss(hyper.loss, z, a, data.Y, rows, nb, work.loss_s)
     return data_loss / nb + regularization(params.theta, net.wmask, hyper, work.GR)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def numeric_gradient(params: Params, net: Net, hyper: Hyper, data: Data, rows, nb, k, h, work, out):
+def numeric_gradient(
+    params: Params, net: Net, hyper: Hyper, data: Data, rows, nb, k, h, work, out, special
+):
     """Central differences (L(theta + h e_p) - L(theta - h e_p)) / 2h for every trainable p
     (NaN for the others), L of update k's batch. `params.theta` is restored after each probe."""
     theta = params.theta
@@ -81,8 +87,8 @@ def numeric_gradient(params: Params, net: Net, hyper: Hyper, data: Data, rows, n
             continue
         keep = theta[p]
         theta[p] = keep + h
-        plus = batch_total_loss(params, net, hyper, data, rows, nb, work, k)
+        plus = batch_total_loss(params, net, hyper, data, rows, nb, work, k, special)
         theta[p] = keep - h
-        minus = batch_total_loss(params, net, hyper, data, rows, nb, work, k)
+        minus = batch_total_loss(params, net, hyper, data, rows, nb, work, k, special)
         theta[p] = keep
         out[p] = (plus - minus) / (2.0 * h)

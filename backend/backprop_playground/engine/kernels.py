@@ -50,14 +50,15 @@ TWO_POW_M53 = 2.0**-53
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def forward(params: Params, net: Net, hyper: Hyper, F, rows, nb, work: Work, k, training):
+def forward(params: Params, net: Net, hyper: Hyper, F, rows, nb, work: Work, k, training, special):
     """z = W a_prev + b, a = f(z) and f'(z) for every layer and the first `nb` of `rows` of F.
 
     F [n_rows, sizes[0]] holds every dataset row's features; `work.Z`, `A`, `FP` [U, >= nb]
     receive the caches the backward pass uses (a softmax layer has no f'). Each z sums w_i a_i
-    in the order of i, then adds b. Hidden layers with normalization or dropout go through
-    `hidden_forward` (in `training` mode with batch statistics and update k's masks; otherwise
-    with the running statistics and no dropout).
+    in the order of i, then adds b. With `special` (normalization or dropout in the run),
+    hidden layers go through `hidden_forward` (in `training` mode with batch statistics and
+    update k's masks; otherwise with the running statistics and no dropout). `train_steps`
+    compiles `special` as a constant, so a run without either has none of that code.
     """
     theta = params.theta
     Z, A, FP = work.Z, work.A, work.FP
@@ -84,7 +85,7 @@ def forward(params: Params, net: Net, hyper: Hyper, F, rows, nb, work: Work, k, 
                 z[j, s] = z[j, s] + b[j]
         if code == SOFTMAX:
             _softmax(z, a, nb)
-        elif layer < L and (hyper.norm != 0 or dropout):
+        elif special and layer < L and (hyper.norm != 0 or dropout):
             hidden_forward(params, net, hyper, work, layer, rows, nb, k, training)
         else:
             for j in range(z.shape[0]):
@@ -280,7 +281,7 @@ def _bce_dl_da(yh, y, K):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def backward(theta, net: Net, hyper: Hyper, nb, work: Work):
+def backward(theta, net: Net, hyper: Hyper, nb, work: Work, special):
     """Hidden deltas and the data gradient, from the output deltas already in `work.D`.
 
     grad_W_l[j, i] = mean_s delta_l[j, s] a_{l-1}[i, s];  grad_b_l[j] = mean_s delta_l[j, s]
@@ -289,7 +290,7 @@ def backward(theta, net: Net, hyper: Hyper, nb, work: Work):
     """
     L = net.sizes.shape[0] - 1
     A, FP, DA, D, GD = work.A, work.FP, work.DA, work.D, work.GD
-    special = hyper.norm != 0 or hyper.drop_rate > 0.0
+    special = special and (hyper.norm != 0 or hyper.drop_rate > 0.0)
     for layer in range(L, 0, -1):
         W = weights(net, theta, layer)
         delta = units(net, D, layer)
@@ -436,7 +437,9 @@ def _grad_norms(net: Net, G, layer_stats):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def one_step(params: Params, net: Net, hyper: Hyper, data: Data, work: Work, k, nb, opt_t, stats):
+def one_step(
+    params: Params, net: Net, hyper: Hyper, data: Data, work: Work, k, nb, opt_t, stats, special
+):
     """Update k -> k + 1 on the batch `work.rows[:nb]`: forward, loss, backward,
     regularization, clipping, optimizer. Leaves every intermediate in `work`.
 
@@ -449,14 +452,14 @@ def one_step(params: Params, net: Net, hyper: Hyper, data: Data, work: Work, k, 
     theta = params.theta
     L = net.sizes.shape[0] - 1
     Z, A, FP, DA, D = work.Z, work.A, work.FP, work.DA, work.D
-    forward(params, net, hyper, data.F, work.rows, nb, work, k, True)
-    if hyper.norm != 0:
+    forward(params, net, hyper, data.F, work.rows, nb, work, k, True, special)
+    if special and hyper.norm != 0:
         update_running_stats(params, net, hyper, work, nb)
     z, a, fp = units(net, Z, L), units(net, A, L), units(net, FP, L)
     dL_da, delta = units(net, DA, L), units(net, D, L)
     data_loss = output_loss(hyper.loss, z, a, data.Y, work.rows, nb, work.loss_s) / nb
     output_delta(hyper.loss, a, fp, data.Y, work.rows, nb, dL_da, delta)
-    backward(theta, net, hyper, nb, work)
+    backward(theta, net, hyper, nb, work, special)
     reg = regularization(theta, net.wmask, hyper, work.GR)
     total = data_loss + reg
 
@@ -494,6 +497,32 @@ def one_step(params: Params, net: Net, hyper: Hyper, data: Data, work: Work, k, 
 def train_steps(
     params: Params, net: Net, hyper: Hyper, data: Data, work: Work, record: Record, k0, opt_t
 ):
+    """`train_loop` for a run without normalization and dropout: compiled with `special`
+    constant False, so none of their code is in it (it would cost the small networks about
+    10% of their speed)."""
+    return train_loop(params, net, hyper, data, work, record, k0, opt_t, False)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def train_steps_special(
+    params: Params, net: Net, hyper: Hyper, data: Data, work: Work, record: Record, k0, opt_t
+):
+    """`train_loop` for a run with normalization or dropout in force."""
+    return train_loop(params, net, hyper, data, work, record, k0, opt_t, True)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def train_loop(
+    params: Params,
+    net: Net,
+    hyper: Hyper,
+    data: Data,
+    work: Work,
+    record: Record,
+    k0,
+    opt_t,
+    special,
+):
     """Updates k0 .. k0 + len(record.loss) - 1 with `one_step`, stopping after the first
     diverged one; `opt_t` counts the current optimizer's updates before k0.
 
@@ -511,7 +540,7 @@ def train_steps(
             data.seed, k, data.train_rows, hyper.batch_size, work.perm, perm_epoch, work.rows
         )
         keep = record.keep[h]
-        result = one_step(params, net, hyper, data, work, k, nb, opt_t + done, keep)
+        result = one_step(params, net, hyper, data, work, k, nb, opt_t + done, keep, special)
         record.loss[h] = result.total
         record.lr[h] = result.lr
         if keep:

@@ -69,6 +69,10 @@ class Run:
         """The kernels' `Hyper` for settings in force (422 for combinations that make no sense)."""
         return hyper_of(settings, self.hidden_act, self.out_act, self.loss, self.normalization)
 
+    def special(self, hyper: Hyper) -> bool:
+        """Whether training needs the kernels' normalization and dropout code."""
+        return self.normalized or hyper.drop_rate > 0.0
+
     def make_work(self, batch: int, n_rows: int, hyper: Hyper) -> Work:
         """Work buffers for batches of up to `batch` rows (with those normalization and
         dropout need, when they are used)."""
@@ -156,7 +160,8 @@ class Run:
         keep = history.keep_flags(n) if history is not None else np.full(n, stats)
         record = Record(np.zeros(n), np.zeros(n), np.zeros((n, 3, L + 1)), keep)
         data = KernelData(self.F, self.Y, rows, self.seed)
-        done, nb, result = kernels.train_steps(
+        steps = kernels.train_steps_special if self.special(state.hyper) else kernels.train_steps
+        done, nb, result = steps(
             state.params, self.net, state.hyper, data, work, record, state.step, state.opt_t
         )
         if history is not None:
@@ -209,7 +214,16 @@ class Run:
         reg = optim.regularization(state.theta, self.wmask, state.hyper, work.GR)
         alive = np.zeros((2, self.layout.n_units))
         tr_loss, tr_ok = evaluation.evaluate(
-            state.params, self.net, state.hyper, self.F, self.Y, train, self.threshold, work, alive
+            state.params,
+            self.net,
+            state.hyper,
+            self.F,
+            self.Y,
+            train,
+            self.threshold,
+            work,
+            alive,
+            self.normalized,
         )
         result: dict[str, Any] = {
             "train_loss": tr_loss + reg,
@@ -229,6 +243,7 @@ class Run:
                 self.threshold,
                 work,
                 np.zeros((2, self.layout.n_units)),
+                self.normalized,
             )
             result["test_loss"] = te_loss
             if self.data.is_classification:
@@ -307,7 +322,9 @@ class Run:
         )
         A = work.A
         rows = np.arange(n, dtype=np.int64)
-        kernels.forward(state.params, self.net, state.hyper, F, rows, n, work, 0, False)
+        kernels.forward(
+            state.params, self.net, state.hyper, F, rows, n, work, 0, False, self.normalized
+        )
         layers = []
         for layer in range(lay.n_layers + 1):
             # Beyond float32's range (a diverging run) a value is drawn as non-finite: inf.

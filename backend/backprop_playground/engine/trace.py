@@ -163,7 +163,17 @@ def gradcheck(run: Run, state: State) -> dict[str, Any]:
     params = state.copy().params  # probed in place, restored after each probe
     data = KernelData(run.F, run.Y, rows, run.seed)
     evaluation.numeric_gradient(
-        params, run.net, state.hyper, data, rows, nb, state.step, GRADCHECK_H, scratch, numeric
+        params,
+        run.net,
+        state.hyper,
+        data,
+        rows,
+        nb,
+        state.step,
+        GRADCHECK_H,
+        scratch,
+        numeric,
+        run.special(state.hyper),
     )
     trainable = state.mask != 0
     abs_only = np.zeros(lay.n_params, dtype=bool)  # biases right before a normalization
