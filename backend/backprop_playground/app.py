@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections import OrderedDict
 from contextlib import asynccontextmanager
 from typing import Any
@@ -110,6 +111,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         warm_up(trainer)
+        # What start-up made (modules, compiled kernels, presets) lives as long as the server:
+        # out of the collector's sight, a full collection under load takes milliseconds, not
+        # hundreds of them.
+        gc.collect()
+        gc.freeze()
         app.state.class_hub.start()
         yield
         app.state.class_hub.stop()
