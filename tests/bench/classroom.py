@@ -47,6 +47,29 @@ def rss_mb(pid: int) -> float:
     return sum(r for p, _, r in rows if p in pids) / 1024
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its children (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = subprocess.run(["ps", "-o", "pid=,ppid=", "-A"], capture_output=True, text=True)
+    rows = [tuple(int(v) for v in line.split()) for line in out.stdout.splitlines() if line.strip()]
+    pids = {pid}
+    changed = True
+    while changed:
+        changed = False
+        for p, pp in rows:
+            if pp in pids and p not in pids:
+                pids.add(p)
+                changed = True
+    total = 0.0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 def start_server(port: int, tmp: str, env_extra: dict | None = None) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -200,7 +223,11 @@ def bursts(students: int = 500, groups: int = 10, seconds: int = 30, env_extra=N
                 bodies.append(text.replace("%", "%%").replace('"step": 0,', '"step": %d,'))
             assert len(bodies) == groups, "not enough presets"
             rss_before = rss_mb(proc.pid)
+            cpu_before = cpu_s(proc.pid)
             result = asyncio.run(_burst_load(port, bodies, students, seconds))
+            cpu = cpu_s(proc.pid) - cpu_before
+            result["server_cpu_s"] = round(cpu, 1)
+            result["server_cpu_ms_per_request"] = round(cpu / max(1, result["requests"]) * 1e3, 2)
             result["scenarios"] = [p["id"] for p in small[:groups]]
             result["server_rss_mb_before"] = round(rss_before, 1)
             result["server_rss_mb_after"] = round(rss_mb(proc.pid), 1)
@@ -234,7 +261,8 @@ def report_bursts(b: dict) -> str:
         f"{b['groups']} scenarios, POST /step once a second, a group at the same instant: "
         f"{b['requests']} of {b['expected_requests']} requests answered, p50 {b['p50_ms']} ms, "
         f"p90 {b['p90_ms']} ms, p99 {b['p99_ms']} ms, max {b['max_ms']} ms, errors "
-        f"{b['errors']}, server RSS {b['server_rss_mb_before']} -> {b['server_rss_mb_after']} MB "
+        f"{b['errors']}, server CPU {b['server_cpu_s']} s ({b['server_cpu_ms_per_request']} ms a "
+        f"request), server RSS {b['server_rss_mb_before']} -> {b['server_rss_mb_after']} MB "
         f"(target 0 errors, p99 <= 200 ms: {verdict})"
     )
 

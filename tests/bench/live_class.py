@@ -23,12 +23,13 @@ import time
 
 import httpx
 
-from tests.bench.classroom import free_port, rss_mb, start_server
+from tests.bench.classroom import cpu_s, free_port, rss_mb, start_server
 
 STUDENTS = 1000
 CHANGES = 20
 CHANGE_EVERY_S = 0.25
 TARGET_P99_MS = 200.0
+SERVER_PID = [0]  # the server measured (its CPU time)
 
 
 def request_bytes(method: str, path: str, body: bytes = b"", headers: dict | None = None) -> bytes:
@@ -56,6 +57,15 @@ async def exchange(
             length = int(value)
     body = await reader.readexactly(length) if length else b""
     return status, body
+
+
+async def once(port: int, raw: bytes) -> tuple[int, bytes]:
+    """One request on a connection of its own."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        return await exchange(reader, writer, raw)
+    finally:
+        writer.close()
 
 
 class Follower:
@@ -131,6 +141,7 @@ async def measure(port: int, students: int) -> dict:
         ]
 
     # -- the lecturer: 20 view changes on one kept-alive connection
+    cpu_before = cpu_s(SERVER_PID[0])
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     sent: dict[int, float] = {}
     put_ms = []
@@ -144,6 +155,7 @@ async def measure(port: int, students: int) -> dict:
         sent[json.loads(answer)["version"]] = t0
         await asyncio.sleep(max(0.0, CHANGE_EVERY_S - (time.time() - t0)))
     await asyncio.sleep(2.0)
+    result["server_cpu_s_changes"] = round(cpu_s(SERVER_PID[0]) - cpu_before, 2)
     delays, lost = [], 0
     for f in followers:
         for version, t0 in sent.items():
@@ -165,19 +177,18 @@ async def measure(port: int, students: int) -> dict:
     # -- a poll: 1,000 votes in one burst (one connection each, from one address), then 50 of
     # the voters vote again: still 1,000 voters
     body = json.dumps({"question": "Which way?", "choices": ["up", "down", "same"]}).encode()
-    status, answer = await exchange(
-        reader, writer, request_bytes("POST", f"/api/v1/classes/{code}/polls", body, auth)
+    writer.close()  # idle connections are closed after 5 s (uvicorn): one per call from here
+    status, answer = await once(
+        port, request_bytes("POST", f"/api/v1/classes/{code}/polls", body, auth)
     )
     assert status == 201, answer
     poll_id = json.loads(answer)["poll_id"]
     path = f"/api/v1/classes/{code}/polls/{poll_id}/votes"
 
     async def voter(i: int, choice: int) -> tuple[int, float]:
-        r, w = await asyncio.open_connection("127.0.0.1", port)
         raw = request_bytes("POST", path, json.dumps({"voter": f"s{i}", "choice": choice}).encode())
         t0 = time.perf_counter()
-        status, _ = await exchange(r, w, raw)
-        w.close()
+        status, _ = await once(port, raw)
         return status, (time.perf_counter() - t0) * 1e3
 
     t = time.perf_counter()
@@ -187,13 +198,10 @@ async def measure(port: int, students: int) -> dict:
     statuses = [s for s, _ in burst + again]
     vote_ms = [ms for _, ms in burst]
     await asyncio.sleep(1.2)
-    status, answer = await exchange(
-        reader,
-        writer,
-        request_bytes("POST", f"/api/v1/classes/{code}/polls/{poll_id}/close", b"{}", auth),
+    status, answer = await once(
+        port, request_bytes("POST", f"/api/v1/classes/{code}/polls/{poll_id}/close", b"{}", auth)
     )
     closed = json.loads(answer)
-    writer.close()
     expected = [sum(1 for i in range(students) if (2 if i < 50 else i % 3) == c) for c in range(3)]
     result.update(
         votes_answered_204=statuses.count(204),
@@ -225,6 +233,7 @@ def run(students: int = STUDENTS) -> dict:
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         proc = start_server(port, tmp)
+        SERVER_PID[0] = proc.pid
         try:
             rss_before = rss_mb(proc.pid)
 
@@ -261,7 +270,8 @@ def report(r: dict) -> str:
         f"(opened in {r['open_s']} s, {r['streams_refused']} refused, "
         f"{r['followers_reported']} followers reported); {r['changes']} view changes: "
         f"{r['deliveries']} deliveries, {r['lost']} lost, p50 {r['p50_ms']} ms, "
-        f"p99 {r['p99_ms']} ms, max {r['max_ms']} ms; {r['students']} votes in a burst "
+        f"p99 {r['p99_ms']} ms, max {r['max_ms']} ms (server CPU {r['server_cpu_s_changes']} s "
+        f"for the {r['changes']} changes); {r['students']} votes in a burst "
         f"({r['vote_burst_s']} s, p50 {r['vote_p50_ms']} ms, p99 {r['vote_p99_ms']} ms), "
         f"{r['voters_counted']} voters counted (50 voted twice), counts {r['counts']} "
         f"(expected {r['counts_expected']}), final tally on {r['students_with_final_tally']} "
