@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     class_streams_per_address: int = 2500
     # Votes per client address and process in any 60 s (a hall of 2,000 voting three times).
     class_votes_per_minute: int = 6000
+    # Unknown class codes asked for per client address and process in any 60 s: codes cannot
+    # be guessed by trying (a hall behind one address mistypes a few hundred at most).
+    class_misses_per_minute: int = 600
     # View changes a class may publish per minute (Play publishes a few a second).
     class_views_per_minute: int = 1200
     # New scenarios a class may publish per minute (each is stored as a link).

@@ -174,6 +174,20 @@ def test_unknown_codes_are_404(client, code):
     assert client.get(f"/api/v1/classes/{code}/events").status_code == 404
 
 
+def test_codes_cannot_be_guessed_by_trying(tmp_path):
+    client = make_client(tmp_path, class_misses_per_minute=3)
+    c = start(client)
+    statuses = [client.get(f"/api/v1/classes/{code}").status_code
+                for code in ("00000000", "00000001", "nope", "00000002")]  # fmt: skip
+    assert statuses == [404, 404, 404, 429]
+    r = client.get("/api/v1/classes/00000003/events")
+    assert r.status_code == 429
+    assert "unknown class codes" in r.json()["detail"][0]["msg"]
+    assert client.get("/c/00000004").status_code == 429
+    # a class that exists is still found: only misses count
+    assert client.get(f"/api/v1/classes/{c['code']}").status_code == 200
+
+
 def test_a_code_longer_than_40_characters_is_422(client):
     assert client.get(f"/api/v1/classes/{'A' * 41}").status_code == 422
 

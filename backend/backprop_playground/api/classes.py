@@ -139,15 +139,27 @@ def _root(request: Request, base: str | None) -> str | JSONResponse:
     return str(request.base_url).rstrip("/")
 
 
+def _miss(request: Request, raw: str) -> JSONResponse:
+    """404, or 429 for an address that has asked for too many unknown codes (no guessing)."""
+    state = request.app.state
+    limited = _limited(
+        state.class_miss_limiter,
+        _address(request),
+        f"at most {state.settings.class_misses_per_minute} unknown class codes a minute "
+        "from one address",
+    )
+    return limited if limited is not None else _not_found(raw)
+
+
 async def _row(request: Request, raw: str) -> tuple[ClassRow | None, JSONResponse | None]:
     code = normalize_code(raw)
     if code is None:
-        return None, _not_found(raw)
+        return None, _miss(request, raw)
     try:
         row = await run_in_threadpool(request.app.state.store.classes.get, code)
     except StoreError as err:
         return None, store_unavailable(err)
-    return (row, None) if row is not None else (None, _not_found(raw))
+    return (row, None) if row is not None else (None, _miss(request, raw))
 
 
 async def _lecturer_row(request: Request, raw: str) -> tuple[ClassRow | None, JSONResponse | None]:
@@ -547,7 +559,7 @@ async def vote(code: CodeParam, poll_id: PollId, body: VoteCast, request: Reques
         return limited
     stored = normalize_code(code)
     if stored is None:
-        return _not_found(code)
+        return _miss(request, code)
     try:  # checked in the transaction that stores it: no read before
         outcome = await state.vote_writer.add(Vote(stored, poll_id, body.voter, body.choice))
     except StoreError as err:
@@ -555,7 +567,7 @@ async def vote(code: CodeParam, poll_id: PollId, body: VoteCast, request: Reques
     if outcome == "counted":
         return Response(status_code=204)
     if outcome == "no_class":
-        return _not_found(code)
+        return _miss(request, code)
     if outcome == "no_poll":
         return _no_poll(poll_id)
     if outcome == "closed":
@@ -625,7 +637,7 @@ async def class_page(code: str, request: Request) -> HTMLResponse:
     row, error = await _row(request, code) if len(code) <= 40 else (None, None)
     build = request.app.state.build_id
     if row is None or build is None:
-        status = 503 if error is not None and error.status_code == 503 else 404
+        status = error.status_code if error is not None and error.status_code != 404 else 404
         page = NOT_FOUND_PAGE.format(code=html.escape(code[:40]))
         return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
     page = page_html(request.app.state.settings, build)
@@ -640,3 +652,4 @@ def install(app, settings) -> None:
     app.state.class_view_limiter = RateLimiter(settings.class_views_per_minute)
     app.state.class_scenario_limiter = RateLimiter(settings.class_scenarios_per_minute)
     app.state.class_vote_limiter = RateLimiter(settings.class_votes_per_minute)
+    app.state.class_miss_limiter = RateLimiter(settings.class_misses_per_minute)
