@@ -477,15 +477,20 @@ async def _events(
                 continue
             items = list(stream.items)
             stream.items.clear()
-            floor = sent
+            floor, chunk, ended = sent, [], False
             for item_version, data in items:
                 if item_version is not None and item_version <= floor:
                     continue  # already in the state this stream started from
-                yield data
+                chunk.append(data)
                 if item_version is not None:
                     sent = max(sent, item_version)
                 if data.startswith(b"event: end"):
-                    return
+                    ended = True
+                    break
+            if chunk:  # what queued up while this stream waited goes out in one write
+                yield b"".join(chunk)
+            if ended:
+                return
     finally:
         hub.close(stream)
 
