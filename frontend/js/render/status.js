@@ -62,7 +62,8 @@ export function createStatus(root, { onDismissError }) {
   return {
     update(state) {
       // The network's phases: a normalized layer's sub-phases count (phases.js).
-      const L = state.trace?.layers?.length === state.params?.length ? state.trace.layers : state.params ?? 0;
+      const layers = state.trace?.layers;
+      const L = layers && layers.length === state.params?.length ? layers : state.params ?? 0;
       text(counter, String(state.step));
       // While playing, the slider and the epoch follow ten times a second (the counter always).
       const now = performance.now();
