@@ -25,7 +25,13 @@ export function loadLater(load, name) {
       calls.set(method, a);
       return undefined;
     };
-    return new Proxy({}, { get: (_, method) => (typeof method === 'string' ? call(method) : undefined) });
+    // Once loaded, a property that is not a method (a getter such as live.info) reads through.
+    const get = (_, key) => {
+      if (typeof key !== 'string') return undefined;
+      if (real && typeof real[key] !== 'function') return real[key];
+      return call(key);
+    };
+    return new Proxy({}, { get });
   };
 }
 

@@ -18,13 +18,16 @@ import { bindView } from './controls/view.js';
 import { bindPresets } from './controls/presets.js';
 import { bindPoints } from './controls/points.js';
 import { bindShareAndTeach } from './teach.js';
-import { bindLiveClass } from './controls/live-class.js';
 import { loadAll, loadLater } from './later.js';
 import { bindNetworkControls, NETWORK_CONTROLS_HEIGHT } from './controls/network-controls.js';
 // Not needed for the first frame: loaded after the modules that are (later.js).
 const createCharts = loadLater(() => import('./render/charts.js'), 'createCharts');
 const createInspector = loadLater(() => import('./render/inspector.js'), 'createInspector');
 const bindExport = loadLater(() => import('./controls/export.js'), 'bindExport');
+// A live class's controls: at once on a class's page (/c/{code}), else after the first frame.
+const loadLiveClass = () => import('./controls/live-class.js');
+const onClassPage = location.pathname.startsWith('/c/');
+const bindLiveClass = onClassPage ? (await loadLiveClass()).bindLiveClass : loadLater(loadLiveClass, 'bindLiveClass');
 
 const $ = (sel) => document.querySelector(sel);
 

@@ -37,3 +37,16 @@ test('loadAll rejects when a module could not be loaded', async () => {
   make();
   await assert.rejects(loadAll(), /offline/);
 });
+
+test('once loaded, a property that is not a method reads through (a getter such as live.info)', async () => {
+  let role = 'student';
+  const make = loadLater(async () => ({ bind: () => ({ get info() { return { role }; }, update() {} }) }), 'bind');
+  const standIn = make();
+  // loadAll also waits for the earlier tests' loads (one of them fails on purpose)
+  await loadAll().catch(() => {});
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(standIn.info, { role: 'student' });
+  role = 'lecturer';
+  assert.equal(standIn.info.role, 'lecturer');
+  assert.equal(typeof standIn.update, 'function');
+});
