@@ -6,7 +6,8 @@
 
 import { full, fmt } from '../format.js';
 import { colorDistance, HALO } from '../colors.js';
-import { edgeStyles, nodeStyles, phaseView } from './edge-styles.js';
+import { ANIM_MS, edgeStyles, nodeStyles, phaseView } from './edge-styles.js';
+import { reveal } from '../phases.js';
 import { edgeEnds, edgePath, layoutNetwork, nearestEdge } from './network-layout.js';
 import { drawThumbnails, thumbnailTiles } from './thumbnails.js';
 import { createEdgeCanvas, VISIBLE_COLOR } from './edge-canvas.js';
@@ -285,7 +286,7 @@ export function createNetworkView(container, { onSelect, onHover = null, headroo
     const dense = built.dense;
     // Thin edges where many share a strip: 64 edges between two columns may be 6 px wide, 1024 not.
     const perStrip = Math.max(1, ...sizes.slice(1).map((n, k) => n * sizes[k]));
-    const view = phaseView(state, L, now, { animate: !dense, maxWidth: Math.max(1, Math.min(6, 6 * Math.sqrt(64 / perStrip))) });
+    const view = phaseViewOf(state, L, now, { animate: !dense, maxWidth: Math.max(1, Math.min(6, 6 * Math.sqrt(64 / perStrip))) });
     const canvasDraws = state.playing || dense;
     const styles = edgeStyles(state, built.edges, view);
     built.edges.forEach((e, k) => {
@@ -429,6 +430,18 @@ export function createNetworkView(container, { onSelect, onHover = null, headroo
       onResize = fn;
     },
   };
+}
+
+/**
+ * edge-styles.js's phaseView, with the phase read against the trace's layers (phases.js): a
+ * batch-normalized layer's sub-phases shift every later phase index, the update's included.
+ */
+function phaseViewOf(state, L, now, opts) {
+  const view = phaseView(state, L, now, opts);
+  if (!view.trace) return view;
+  const rv = reveal(state.phase, view.trace.layers);
+  const animT = rv.update && opts.animate !== false ? Math.min(1, (now - state.animStart) / ANIM_MS) : 1;
+  return { ...view, rv, animating: rv.update && animT < 1, ease: animT < 1 ? 0.5 - 0.5 * Math.cos(Math.PI * animT) : 1 };
 }
 
 /** Names of the input columns: the scenario's features (2-D data) or x1…xn. */
