@@ -437,11 +437,13 @@ export function createNetworkView(container, { onSelect, onHover = null, headroo
  * batch-normalized layer's sub-phases shift every later phase index, the update's included.
  */
 function phaseViewOf(state, L, now, opts) {
-  const view = phaseView(state, L, now, opts);
-  if (!view.trace) return view;
+  // phaseView counts phases by L alone: asked at rest (a valid index for any network), then
+  // the phase itself is read here.
+  const view = phaseView({ trace: state.trace, phase: -1, animStart: state.animStart }, L, now, opts);
+  if (!view.trace) return { ...view, ready: state.phase < 0 };
   const rv = reveal(state.phase, view.trace.layers);
   const animT = rv.update && opts.animate !== false ? Math.min(1, (now - state.animStart) / ANIM_MS) : 1;
-  return { ...view, rv, animating: rv.update && animT < 1, ease: animT < 1 ? 0.5 - 0.5 * Math.cos(Math.PI * animT) : 1 };
+  return { ...view, rv, ready: state.phase < 0, animating: rv.update && animT < 1, ease: animT < 1 ? 0.5 - 0.5 * Math.cos(Math.PI * animT) : 1 };
 }
 
 /** Names of the input columns: the scenario's features (2-D data) or x1…xn. */
