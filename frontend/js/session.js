@@ -222,7 +222,7 @@ export function createSession(store, { api, now = () => performance.now(), raf =
   /** Shows trace T at phase p (p at the update shows step k+1). */
   function showPhase(trace, p) {
     const k = trace.fromStep;
-    const atUpdate = p === updateIndex(trace.layers.length);
+    const atUpdate = p === updateIndex(trace.layers);
     const step = atUpdate ? k + 1 : k;
     const patch = { trace, phase: p, step };
     if (atUpdate) {
@@ -277,21 +277,21 @@ export function createSession(store, { api, now = () => performance.now(), raf =
     stopPlaying();
     const t = state.trace;
     if (!usable(t)) return;
-    const U = updateIndex(t.layers.length);
+    const U = updateIndex(t.layers);
     if (state.phase < U && t.fromStep === state.step) {
       showPhase(t, U);
       return;
     }
     const version = state.scenarioVersion;
     const next = await fetchTrace(state.step).catch(() => null);
-    if (next && version === state.scenarioVersion && usable(next)) showPhase(next, updateIndex(next.layers.length));
+    if (next && version === state.scenarioVersion && usable(next)) showPhase(next, updateIndex(next.layers));
   }
 
   async function nextPhase() {
     stopPlaying();
     const t = state.trace;
     if (!usable(t)) return;
-    const U = updateIndex(t.layers.length);
+    const U = updateIndex(t.layers);
     if (state.phase < U && t.fromStep === state.step) {
       showPhase(t, state.phase + 1);
       return;
@@ -317,7 +317,7 @@ export function createSession(store, { api, now = () => performance.now(), raf =
     if (state.step === 0) return;
     const version = state.scenarioVersion;
     const prev = await fetchTrace(state.step - 1).catch(() => null);
-    if (prev && version === state.scenarioVersion && usable(prev)) showPhase(prev, updateIndex(prev.layers.length));
+    if (prev && version === state.scenarioVersion && usable(prev)) showPhase(prev, updateIndex(prev.layers));
   }
 
   /** Shows step k at rest (rewind slider, reset, end of play). */

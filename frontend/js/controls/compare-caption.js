@@ -26,16 +26,18 @@ function contextOf(state) {
 }
 
 const layersOf = (state) => (state.trace?.layers ? state.params?.length ?? 0 : 0);
+/** The run's network for phases.js: its trace's layers (normalized layers walk sub-phases). */
+const netOf = (state) => (state.trace?.layers && state.trace.layers.length === state.params?.length ? state.trace.layers : layersOf(state));
 
 /** {title, detail} of one run at its phase. */
 export function captionOf(state) {
-  return captionFor(state.playing ? -1 : state.phase, layersOf(state), contextOf(state));
+  return captionFor(state.playing ? -1 : state.phase, netOf(state), contextOf(state));
 }
 
 /** The phase of a run: {kind, layer} (kind 'ready' at rest). */
 function phaseOf(state) {
   const L = layersOf(state);
-  return state.phase < 0 || !L ? { kind: 'ready' } : phaseList(L)[state.phase] ?? { kind: 'ready' };
+  return state.phase < 0 || !L ? { kind: 'ready' } : phaseList(netOf(state))[state.phase] ?? { kind: 'ready' };
 }
 
 /** Does run x (L layers, at phase px) hold while the other (Lo, po) walks a layer x does not have? */

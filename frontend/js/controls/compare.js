@@ -121,7 +121,7 @@ export function bindCompare(root, store, sessions, { api, afterFrame }) {
     text(label, `B · ${nameOfB()}`);
     text(nameB, `B · ${nameOfB()}`);
     text(counter, String(b.step));
-    text(phase, b.playing ? 'playing' : phaseLabel(b.phase, L));
+    text(phase, b.playing ? 'playing' : phaseLabel(b.phase, b.trace?.layers?.length === L ? b.trace.layers : L));
     const m = b.snapshot?.metrics;
     const gone = b.snapshot?.diverged ? ' · diverged' : '';
     text(metrics, m ? `${metricsLine(m)}${gone}` : '');
