@@ -157,12 +157,16 @@ async def measure(port: int, students: int) -> dict:
     await asyncio.sleep(2.0)
     result["server_cpu_s_changes"] = round(cpu_s(SERVER_PID[0]) - cpu_before, 2)
     delays, lost = [], 0
+    by_change: dict[int, list[float]] = {version: [] for version in sent}
     for f in followers:
         for version, t0 in sent.items():
             if version in f.arrived:
                 delays.append((f.arrived[version] - t0) * 1e3)
+                by_change[version].append(delays[-1])
             else:
                 lost += 1
+    # the slowest delivery of each change, in the order sent: one slow change or all of them?
+    result["max_ms_by_change"] = [round(max(d), 1) if d else None for d in by_change.values()]
     result["rss_mb_streams"] = None  # filled by the caller
     result.update(
         changes=CHANGES,
@@ -271,7 +275,8 @@ def report(r: dict) -> str:
         f"{r['followers_reported']} followers reported); {r['changes']} view changes: "
         f"{r['deliveries']} deliveries, {r['lost']} lost, p50 {r['p50_ms']} ms, "
         f"p99 {r['p99_ms']} ms, max {r['max_ms']} ms (server CPU {r['server_cpu_s_changes']} s "
-        f"for the {r['changes']} changes); {r['students']} votes in a burst "
+        f"for the {r['changes']} changes; slowest delivery of each change, in order: "
+        f"{r['max_ms_by_change']} ms); {r['students']} votes in a burst "
         f"({r['vote_burst_s']} s, p50 {r['vote_p50_ms']} ms, p99 {r['vote_p99_ms']} ms), "
         f"{r['voters_counted']} voters counted (50 voted twice), counts {r['counts']} "
         f"(expected {r['counts_expected']}), final tally on {r['students_with_final_tally']} "
