@@ -110,6 +110,7 @@ export function bindUrlSync({ store, sessions, compare, lecture }) {
   let restoring = 0;
   let gestureAt = -Infinity;
   let lastWriteAt = -Infinity;
+  let lastScenario = null; // the scenario of the last address written
   let started = false;
 
   // A person did something: the next view change is a new history entry.
@@ -149,9 +150,13 @@ export function bindUrlSync({ store, sessions, compare, lecture }) {
         const url = await urlOf(state);
         if (restoring) return;
         const here = `${location.pathname}${location.hash}`;
+        // A new scenario is always a new entry (it can take longer than GESTURE_MS to arrive
+        // on a busy machine); otherwise a view change right after a person's gesture is.
+        const newScenario = lastScenario !== null && state.scenario !== lastScenario;
+        lastScenario = state.scenario;
         if (url === here) continue;
         const now = performance.now();
-        const push = !state.playing && gestureAt > lastWriteAt && now - gestureAt < GESTURE_MS;
+        const push = !state.playing && (newScenario || (gestureAt > lastWriteAt && now - gestureAt < GESTURE_MS));
         lastWriteAt = now;
         if (push) history.pushState(null, '', url);
         else history.replaceState(null, '', url);
@@ -211,6 +216,7 @@ export function bindUrlSync({ store, sessions, compare, lecture }) {
       return true;
     } finally {
       restoring--;
+      lastScenario = store.state.scenario; // the view restored is the entry on screen
       schedule();
     }
   }
